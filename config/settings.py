@@ -1,0 +1,210 @@
+"""The one settings module. Everything that differs between machines comes from the environment.
+
+Environment:
+  DATABASE_URL         a real PostgreSQL; unset = the embedded server under HUBS_VAR_DIR
+  CELERY_BROKER_URL    a real Redis; unset = the embedded redis-server under HUBS_VAR_DIR
+  HUBS_VAR_DIR         where embedded data, media and mail go (default ./var)
+  SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma separated), PLATFORM_DOMAIN (default localhost),
+  PUBLIC_PORT (port shown in links, default PORT or 8000), EMAIL_URL-like settings below.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from config import embedded
+from config.env import env, env_bool, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = embedded.var_dir()
+
+SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+DEBUG = env_bool("DEBUG", False)
+PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", "localhost")
+PUBLIC_PORT = env("PUBLIC_PORT", env("PORT", "8000"))
+PUBLIC_SCHEME = env("PUBLIC_SCHEME", "http")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", "testserver"])
+
+# --- Tenancy (django-tenants) -----------------------------------------------------------------------
+# Auth and sessions sit in both lists: platform staff sign in on the public schema, every hub keeps
+# its own accounts and sessions in its own schema (DESIGN.md section 7).
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "billing",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "incubator.accounts",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "incubator.accounts",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "incubator.audit",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "cms",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Hub"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+# New hubs are cloned from this schema instead of replaying every migration (DESIGN.md section 2).
+TENANT_BASE_SCHEMA = "hub_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+# Deliberately not SHOW_PUBLIC_IF_NO_TENANT_FOUND: an unknown host gets a 404, never the platform.
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ROOT_URLCONF = "config.urls_tenant"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+
+MIDDLEWARE = [
+    "tenants.middleware.HubMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.locale.CookieLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "config" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+# --- Database ---------------------------------------------------------------------------------------
+if env("DATABASE_URL"):
+    _db = dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)
+else:
+    _db = embedded.ensure_postgres()
+    _db["CONN_MAX_AGE"] = 60
+_db["ENGINE"] = "django_tenants.postgresql_backend"
+_db.setdefault("TEST", {})["NAME"] = f"test_{_db['NAME']}"
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: broker and cache ------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or embedded.ensure_redis()
+REDIS_CACHE_URL = env("REDIS_CACHE_URL") or CELERY_BROKER_URL.replace("redis+socket://", "unix://")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_CACHE_URL,
+        # Without the tenant key function Wagtail's site root paths and renditions leak between hubs.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", "hubs"),
+    }
+}
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULER = "config.beat:HubScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Sessions and security --------------------------------------------------------------------------
+# Host-only cookies: never SESSION_COOKIE_DOMAIN, or one hub's session would travel to another.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "wagtailadmin_login"
+
+# --- Language and time ------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGE_COOKIE_NAME = "hubs_language"
+LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+# --- Files ------------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+# Uploads land in MEDIA_ROOT/<schema>/ and are served only through that hub's own host.
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- E-mail -----------------------------------------------------------------------------------------
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@hubs.localhost")
+
+# --- Wagtail ----------------------------------------------------------------------------------------
+WAGTAIL_SITE_NAME = "社会组织孵化基地"
+WAGTAILADMIN_BASE_URL = f"{PUBLIC_SCHEME}://{PLATFORM_DOMAIN}:{PUBLIC_PORT}"
+WAGTAIL_I18N_ENABLED = False
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,36 @@
+"""The roles people hold within a hub, kept as Django groups named by their stable code."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HUB_ADMIN = "hub_admin", _("Hub administrator")
+    OPERATOR = "operator", _("Hub operator")  # 孵化基地运营人员
+    ORGANISATION_MEMBER = "organisation_member", _("Organisation member")  # 社会组织成员
+    EXPERT = "expert", _("Review expert")  # 评审专家
+    SUPERVISOR = "supervisor", _("Supervisor")  # 督导
+    EVALUATOR = "evaluator", _("Third-party evaluator")  # 第三方评估机构
+    COMMUNITY_WORKER = "community_worker", _("Community worker")  # 社区工作者
+
+
+# Roles that work in the back office (Wagtail's admin).
+BACK_OFFICE_ROLES = (Role.HUB_ADMIN, Role.OPERATOR)
+
+
+def ensure_roles() -> dict[str, Group]:
+    """Create the hub's role groups once; safe to call again. Runs in the current hub's schema."""
+    existing = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
+    missing = [Group(name=code) for code in Role.values if code not in existing]
+    if missing:
+        Group.objects.bulk_create(missing)
+        existing = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
+        access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        for code in BACK_OFFICE_ROLES:
+            existing[code].permissions.add(access_admin)
+    return existing
+
+
+def role_label(code: str) -> str:
+    return str(Role(code).label) if code in Role.values else code

@@ -1,0 +1,53 @@
+"""Account rules within one hub."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from incubator.accounts.models import User
+from incubator.accounts.roles import Role, ensure_roles
+
+
+def create_hub_admin(*, email: str, password: str | None = None) -> User:
+    """The hub's first administrator: all rights, but only within this hub's schema."""
+    roles = ensure_roles()
+    user = User.objects.create_superuser(email=email, password=password)
+    user.groups.add(roles[Role.HUB_ADMIN])
+    return user
+
+
+def set_password_url(user: User) -> str:
+    hub = connection.tenant
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return hub.primary_url(reverse("wagtailadmin_password_reset_confirm", args=[uid, token]))
+
+
+def send_welcome_email(*, user_id: int) -> bool:
+    """Send the new administrator's welcome once; a retried task sends nothing twice."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if user.welcome_sent_at:
+            return False
+        hub = connection.tenant
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            context = {
+                "hub": hub,
+                "user": user,
+                "login_url": hub.primary_url(reverse("wagtailadmin_login")),
+                "site_url": hub.primary_url("/"),
+                "set_password_url": set_password_url(user),
+            }
+            subject = _("Welcome to %(hub)s") % {"hub": hub.name}
+            body = render_to_string("accounts/email/welcome.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        user.welcome_sent_at = timezone.now()
+        user.save(update_fields=["welcome_sent_at"])
+    return True

@@ -1,0 +1,13 @@
+from smtplib import SMTPException
+
+from django.db import connection
+
+from config.celery import app
+from incubator.accounts import services
+
+
+@app.task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def send_welcome_email(user_id: int) -> str:
+    """Runs in the hub's schema that queued it (tenant-schemas-celery); returns that schema's name."""
+    services.send_welcome_email(user_id=user_id)
+    return connection.schema_name

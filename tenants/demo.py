@@ -1,0 +1,41 @@
+"""The demo hubs `make run` starts with, and their logins (printed at start-up and in the README)."""
+
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from incubator.accounts.models import User
+from tenants.demo_accounts import DEMO_HUBS, DEMO_PASSWORD, PLATFORM_STAFF  # noqa: F401
+from tenants.models import Hub
+from tenants.services import provision_hub
+
+
+def demo_domain(subdomain: str) -> str:
+    from django.conf import settings
+
+    return f"{subdomain}.{settings.PLATFORM_DOMAIN}"
+
+
+def ensure_platform_staff() -> None:
+    with schema_context("public"):
+        if not User.objects.filter(email=PLATFORM_STAFF["email"]).exists():
+            User.objects.create_superuser(email=PLATFORM_STAFF["email"], password=PLATFORM_STAFF["password"])
+
+
+def ensure_demo_hubs() -> list[Hub]:
+    created = []
+    for spec in DEMO_HUBS:
+        if Hub.objects.filter(schema_name=spec["schema_name"]).exists():
+            continue
+        created.append(
+            provision_hub(
+                actor=None,
+                schema_name=spec["schema_name"],
+                name=spec["name"],
+                domain=demo_domain(spec["subdomain"]),
+                admin_email=spec["admin_email"],
+                admin_password=DEMO_PASSWORD,
+                send_welcome=False,
+            )
+        )
+    connection.set_schema_to_public()
+    return created
