@@ -85,6 +85,7 @@ def main() -> int:
             # Own process group: Ctrl-C in the terminal reaches us only, and we stop children in order.
             children.append(subprocess.Popen(command, env=environ, start_new_session=True))
             print(f"started {name} (pid {children[-1].pid})", flush=True)
+        _wait_for_web(port, children)
         _print_welcome(port)
         while not stopping:
             if any(child.poll() is not None for child in children):
@@ -112,6 +113,27 @@ def _stop_children(children: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
+
+
+def _wait_for_web(port: str, children: list[subprocess.Popen], timeout: float = 120) -> None:
+    """Announce the URLs only once the platform's health check answers."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/healthz", headers={"Host": env("PLATFORM_DOMAIN", "localhost")}
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            return  # the main loop reports it
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
 
 
 def _print_welcome(port: str) -> None:

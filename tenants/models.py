@@ -90,7 +90,12 @@ class _ReusedCloneSchema(CloneSchema):
 
 
 def _clone_schema(base: str, new: str) -> None:
-    _ReusedCloneSchema().clone_schema(base, new, Hub.clone_mode)
+    from tenants import cloning
+
+    if schema_exists(new, case_sensitive=False):
+        raise ValueError(f"schema {new} already exists")
+    if not cloning.clone(base, new):
+        _ReusedCloneSchema().clone_schema(base, new, Hub.clone_mode)
 
 
 class Domain(DomainMixin):

@@ -1,10 +1,11 @@
 """Provisioning hubs: validation first, then one transaction that clones, names and staffs the hub."""
 
+import contextlib
 import logging
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_exists, tenant_context
+from django_tenants.utils import get_creation_fakes_migrations, schema_exists, tenant_context
 
 from tenants.models import Domain, Hub
 from tenants.validation import validate_new_hub
@@ -46,10 +47,16 @@ def provision_hub(
     except ValidationError as exc:
         raise ProvisioningError(exc.message_dict) from None
 
+    hub = Hub(schema_name=schema_name, name=name, admin_email=admin_email)
+    # Cloning is transactional DDL: one transaction undoes everything on failure. Replaying migrations
+    # cannot run in one transaction (Wagtail's drop tables with pending triggers), so that path, used
+    # only when there is no template, relies on _remove_leftovers instead.
+    base = hub.get_base_schema() if get_creation_fakes_migrations() else False
+    transactional = bool(base and schema_exists(base))
+    atomic = transaction.atomic if transactional else contextlib.nullcontext
     try:
-        with transaction.atomic():
-            hub = Hub(schema_name=schema_name, name=name, admin_email=admin_email)
-            hub.save()
+        with atomic():
+            hub.save(verbosity=0)
             Domain.objects.create(domain=domain, tenant=hub, is_primary=True)
             with tenant_context(hub):
                 admin = _set_up_hub_schema(
@@ -59,10 +66,12 @@ def provision_hub(
                 transaction.on_commit(lambda: _queue_welcome(hub.schema_name, admin.pk))
     except IntegrityError:
         # Another request took the schema or domain between validation and insert.
-        _drop_leftover_schema(schema_name)
+        if not transactional and hub.pk:
+            _remove_leftovers(hub)
         raise ProvisioningError({"__all__": [_("The schema name or domain was taken meanwhile; try again.")]}) from None
     except Exception:
-        _drop_leftover_schema(schema_name)
+        if not transactional and hub.pk:
+            _remove_leftovers(hub)
         raise
     finally:
         connection.set_schema_to_public()
@@ -97,17 +106,13 @@ def _queue_welcome(schema_name: str, user_id: int) -> None:
     send_welcome_email.apply_async(args=[user_id], headers={"_schema_name": schema_name})
 
 
-def _drop_leftover_schema(schema_name: str) -> None:
-    """Belt and braces: the transaction already undid the clone, unless the server lost the connection."""
-    if not schema_name or connection.needs_rollback:
-        return
+def _remove_leftovers(hub: Hub) -> None:
+    """After a failure on the non-transactional path: remove the hub row this call saved, and its schema."""
     try:
-        hub_row_exists = Hub.objects.filter(schema_name=schema_name).exists()
-        if not hub_row_exists and schema_exists(schema_name):
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
+        connection.set_schema_to_public()
+        hub.delete(force_drop=True)
     except Exception:  # the original error matters more than this clean-up's
-        logger.exception("could not check for a leftover schema %s", schema_name)
+        logger.exception("could not remove what a failed provisioning of %s left", hub.schema_name)
 
 
 def ensure_platform(*, platform_domain: str) -> Hub:

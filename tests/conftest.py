@@ -73,7 +73,7 @@ def hub_a_admin(hub_a):
 
 
 @pytest.fixture
-def committed_hub(django_db_blocker):
+def committed_hub(django_db_setup, django_db_blocker):
     """A hub created outside the test transaction, for code that runs in other threads (Celery worker).
 
     Dropped afterwards, schema and rows.
