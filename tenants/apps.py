@@ -6,3 +6,8 @@ class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = _("Hubs")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from tenants import content_types
+
+        content_types.install()
