@@ -63,15 +63,19 @@ def row_counts(schema: str) -> dict:
     return counts
 
 
-def test_a_clone_is_structurally_identical_to_the_template_and_carries_its_rows():
-    hub = provision_hub(
+def provision(schema: str):
+    return provision_hub(
         actor=None,
-        schema_name="clonecheck",
-        name="克隆检查",
-        domain="clonecheck.localhost",
-        admin_email="a@clone.test",
+        schema_name=schema,
+        name=schema,
+        domain=f"{schema}.localhost",
+        admin_email=f"admin@{schema}.test",
         send_welcome=False,
     )
+
+
+def test_a_clone_is_structurally_identical_to_the_template_and_carries_its_rows():
+    hub = provision("clonecheck")
     template, clone = catalogue(TEMPLATE), catalogue(hub.schema_name)
     assert template["columns"] == clone["columns"]
     assert template["constraints"] == clone["constraints"]  # names, definitions, FKs within the clone
@@ -90,14 +94,7 @@ def test_a_clone_is_structurally_identical_to_the_template_and_carries_its_rows(
 
 
 def test_identity_sequences_continue_after_the_copied_rows():
-    hub = provision_hub(
-        actor=None,
-        schema_name="seqcheck",
-        name="序列检查",
-        domain="seqcheck.localhost",
-        admin_email="a@seq.test",
-        send_welcome=False,
-    )
+    hub = provision("seqcheck")
     with schema_context(TEMPLATE):
         template_max = max(Group.objects.values_list("pk", flat=True), default=0)
     with schema_context(hub.schema_name):
