@@ -11,6 +11,7 @@ Environment:
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config import embedded
 from config.env import env, env_bool, env_list
@@ -47,6 +48,9 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "incubator.audit",
+    "incubator.areas",
+    "incubator.orgs",
+    "incubator.filings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -139,7 +143,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "config.beat:HubScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Entries without "tenant_schemas" run once in every live hub's schema (config.beat.HubScheduler).
+CELERY_BEAT_SCHEDULE: dict = {
+    "flag-inactive-organisations": {
+        "task": "incubator.orgs.tasks.flag_inactive_organisations",
+        "schedule": crontab(hour=2, minute=10),
+    },
+    "annual-report-reminders": {
+        "task": "incubator.filings.tasks.send_due_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 # --- Sessions and security --------------------------------------------------------------------------
 # Host-only cookies: never SESSION_COOKIE_DOMAIN, or one hub's session would travel to another.
@@ -159,6 +173,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+LOGIN_REDIRECT_URL = "/portal/"
 
 # --- Language and time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,16 +1,21 @@
 """URLs on a hub's own host (jiangan.localhost, a custom domain…)."""
 
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config import views
+from incubator.orgs import portal
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include(wagtailadmin_urls)),
+    path("portal/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="portal_login"),
+    path("portal/logout/", auth_views.LogoutView.as_view(next_page="portal_login"), name="portal_logout"),
+    path("portal/", include(portal)),
     path("documents/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<schema>[a-z][a-z0-9_]*)/(?P<path>.+)$", views.hub_media, name="hub_media"),
     path("", include(wagtail_urls)),

@@ -15,20 +15,28 @@ class Role(models.TextChoices):
     COMMUNITY_WORKER = "community_worker", _("Community worker")  # 社区工作者
 
 
-# Roles that work in the back office (Wagtail's admin).
+# Roles that work in the back office (Wagtail's admin), and the apps whose records they keep there.
 BACK_OFFICE_ROLES = (Role.HUB_ADMIN, Role.OPERATOR)
+BACK_OFFICE_APPS = ("areas", "orgs", "filings")
 
 
-def ensure_roles() -> dict[str, Group]:
-    """Create the hub's role groups once; safe to call again. Runs in the current hub's schema."""
+def ensure_roles(*, sync_permissions: bool = False) -> dict[str, Group]:
+    """Create the hub's role groups; with ``sync_permissions`` (or when new) grant back-office rights.
+
+    Runs in the current hub's schema; safe to call again.
+    """
     existing = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
     missing = [Group(name=code) for code in Role.values if code not in existing]
     if missing:
         Group.objects.bulk_create(missing)
         existing = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
-        access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    if missing or sync_permissions:
+        rights = list(
+            Permission.objects.filter(content_type__app_label__in=BACK_OFFICE_APPS)
+            | Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
         for code in BACK_OFFICE_ROLES:
-            existing[code].permissions.add(access_admin)
+            existing[code].permissions.add(*rights)
     return existing
 
 

@@ -51,3 +51,12 @@ def send_welcome_email(*, user_id: int) -> bool:
         user.welcome_sent_at = timezone.now()
         user.save(update_fields=["welcome_sent_at"])
     return True
+
+
+def send_notification(*, user_ids: list[int], subject: str, body: str) -> int:
+    from django.core.mail import send_mass_mail
+
+    hub = connection.tenant
+    recipients = list(User.objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True))
+    footer = f"\n\n— {hub.name} {hub.primary_url('/')}"
+    return send_mass_mail([(subject, body + footer, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients])

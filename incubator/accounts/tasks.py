@@ -11,3 +11,9 @@ def send_welcome_email(user_id: int) -> str:
     """Runs in the hub's schema that queued it (tenant-schemas-celery); returns that schema's name."""
     services.send_welcome_email(user_id=user_id)
     return connection.schema_name
+
+
+@app.task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def send_notification(user_ids: list[int], subject: str, body: str) -> int:
+    """Send one message to each active user of the hub that queued it; returns how many were sent."""
+    return services.send_notification(user_ids=user_ids, subject=subject, body=body)

@@ -23,6 +23,15 @@ class Command(BaseCommand):
         ensure_platform(platform_domain=settings.PLATFORM_DOMAIN)
         # Tenants, the template among them; a hub whose migrations are current costs ~0.3 s.
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+        # New back-office apps bring new permissions; give them to the roles of hubs that already exist.
+        from django_tenants.utils import tenant_context
+
+        from incubator.accounts.roles import ensure_roles
+        from tenants.models import Hub
+
+        for hub in Hub.objects.live():
+            with tenant_context(hub):
+                ensure_roles(sync_permissions=True)
         if not options["no_static"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         if options["demo"]:

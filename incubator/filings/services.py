@@ -1,0 +1,246 @@
+"""Filing and registration assistance, annual reports and their reminders."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incubator.audit.services import record_event
+from incubator.filings.models import (
+    AnnualReport,
+    AnnualReportStatus,
+    DocumentRequirement,
+    Filing,
+    FilingDocument,
+    FilingKind,
+    FilingStatus,
+    Reminder,
+)
+from incubator.orgs.models import LegalForm, Organisation
+from incubator.orgs.services import is_operator, notify_members, require_can_act_for, touch
+from incubator.workflow import OPERATORS, Transition, TransitionError, Workflow, run_transition
+
+MEMBERS_AND_OPERATORS = OPERATORS | {"organisation_member"}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ALLOWED_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "odt"}
+REMIND_DAYS_BEFORE = (30, 7, 1)
+
+FILING = Workflow(
+    name="filing",
+    states=FilingStatus,
+    transitions=[
+        Transition("submit", ("draft", "returned"), "submitted", MEMBERS_AND_OPERATORS, gettext_lazy("Submit")),
+        Transition(
+            "return", ("submitted",), "returned", OPERATORS, gettext_lazy("Return for correction"), needs_reason=True
+        ),
+        Transition("approve", ("submitted",), "approved", OPERATORS, gettext_lazy("Approve")),
+    ],
+)
+
+
+def requirements_for(filing: Filing):
+    return DocumentRequirement.objects.filter(legal_form=filing.legal_form)
+
+
+def checklist(filing: Filing) -> list[dict]:
+    """Each requirement with the documents uploaded for it (two queries)."""
+    documents: dict[int, list[FilingDocument]] = {}
+    for document in filing.documents.all():
+        documents.setdefault(document.requirement_id, []).append(document)
+    return [
+        {"requirement": requirement, "documents": documents.get(requirement.pk, [])}
+        for requirement in requirements_for(filing)
+    ]
+
+
+def missing_documents(filing: Filing) -> list[DocumentRequirement]:
+    return [row["requirement"] for row in checklist(filing) if row["requirement"].required and not row["documents"]]
+
+
+def start_filing(*, actor, organisation: Organisation, kind: str, legal_form: str) -> Filing:
+    require_can_act_for(actor, organisation)
+    if kind == FilingKind.FILING and legal_form != LegalForm.FILED_COMMUNITY_ORGANISATION:
+        raise ValidationError({"legal_form": [_("Filing (备案) is for community organisations.")]})
+    if kind == FilingKind.REGISTRATION and legal_form in (LegalForm.FILED_COMMUNITY_ORGANISATION, LegalForm.NOT_FILED):
+        raise ValidationError(
+            {"legal_form": [_("Registration is for a social association, social service organisation or foundation.")]}
+        )
+    try:
+        with transaction.atomic():
+            filing = Filing.objects.create(organisation=organisation, kind=kind, legal_form=legal_form)
+            record_event(actor=actor, action="filing.started", subject=filing, to_state=filing.status)
+    except IntegrityError:
+        raise TransitionError(
+            _("%(organisation)s already has a filing in progress; finish it first.") % {"organisation": organisation}
+        ) from None
+    touch(organisation)
+    return filing
+
+
+def upload_document(*, actor, filing: Filing, requirement: DocumentRequirement, uploaded_file) -> FilingDocument:
+    require_can_act_for(actor, filing.organisation)
+    if filing.status not in (FilingStatus.DRAFT, FilingStatus.RETURNED):
+        raise TransitionError(_("Documents can be added while the filing is a draft or returned for correction."))
+    if requirement.legal_form != filing.legal_form:
+        raise ValidationError({"requirement": [_("That document is not on this filing's checklist.")]})
+    extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            {
+                "file": [
+                    _("“%(name)s” is not an accepted kind of file (PDF, image, Word or Excel).")
+                    % {"name": uploaded_file.name}
+                ]
+            }
+        )
+    if uploaded_file.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": [_("“%(name)s” is larger than 20 MB.") % {"name": uploaded_file.name}]})
+    document = FilingDocument.objects.create(
+        filing=filing, requirement=requirement, file=uploaded_file, uploaded_by=actor
+    )
+    touch(filing.organisation)
+    record_event(actor=actor, action="filing.document_uploaded", subject=filing, reason=requirement.title)
+    return document
+
+
+def submit_filing(*, actor, filing: Filing) -> Filing:
+    require_can_act_for(actor, filing.organisation)
+
+    def guard(locked):
+        missing = missing_documents(locked)
+        if missing:
+            raise TransitionError(
+                _("Some required documents are missing: %(titles)s.") % {"titles": "、".join(r.title for r in missing)}
+            )
+
+    def apply(locked):
+        locked.submitted_at = timezone.now()
+
+    def notify(locked):
+        from incubator.notifications import notify_users
+        from incubator.orgs.services import operators
+
+        notify_users(
+            operators(),
+            _("Filing submitted: %(organisation)s") % {"organisation": locked.organisation.name},
+            _("%(filing)s was submitted for review.") % {"filing": locked},
+        )
+
+    return run_transition(
+        workflow=FILING, obj=filing, name="submit", actor=actor, guard=guard, apply=apply, notify=notify
+    )
+
+
+def return_filing(*, actor, filing: Filing, comments: str) -> Filing:
+    def apply(locked):
+        locked.correction_comments = comments
+
+    return run_transition(
+        workflow=FILING, obj=filing, name="return", actor=actor, reason=comments, apply=apply, notify=_tell_members
+    )
+
+
+def approve_filing(*, actor, filing: Filing, certificate_number: str, approved_on: datetime.date | None) -> Filing:
+    def guard(locked):
+        problems = {}
+        if not (certificate_number or "").strip():
+            problems["certificate_number"] = [_("Enter the certificate number.")]
+        if approved_on is None:
+            problems["approved_on"] = [_("Enter the date of approval.")]
+        elif approved_on > timezone.localdate():
+            problems["approved_on"] = [_("The date of approval cannot be in the future.")]
+        if problems:
+            raise ValidationError(problems)
+
+    def apply(locked):
+        locked.certificate_number = certificate_number.strip()
+        locked.approved_on = approved_on
+        locked.correction_comments = ""
+        Organisation.objects.filter(pk=locked.organisation_id).update(legal_form=locked.legal_form)
+
+    return run_transition(
+        workflow=FILING, obj=filing, name="approve", actor=actor, guard=guard, apply=apply, notify=_tell_members
+    )
+
+
+def _tell_members(locked: Filing) -> None:
+    extra = f"\n\n{locked.correction_comments}" if locked.status == FilingStatus.RETURNED else ""
+    notify_members(
+        locked.organisation,
+        _("%(filing)s: %(state)s") % {"filing": locked, "state": locked.get_status_display()},
+        _("%(filing)s is now “%(state)s”.") % {"filing": locked, "state": locked.get_status_display()} + extra,
+    )
+
+
+# --- Annual reports and reminders -------------------------------------------------------------------
+
+
+def schedule_annual_report(*, actor, organisation: Organisation, year: int, due_on: datetime.date) -> AnnualReport:
+    if not is_operator(actor):
+        raise PermissionDenied(_("Only hub operators schedule annual reports."))
+    report, created = AnnualReport.objects.get_or_create(
+        organisation=organisation, year=year, defaults={"due_on": due_on}
+    )
+    if not created:
+        raise TransitionError(
+            _("The %(year)s annual report of %(organisation)s is already scheduled.")
+            % {"year": year, "organisation": organisation}
+        )
+    return report
+
+
+def submit_annual_report(*, actor, report: AnnualReport, uploaded_file) -> AnnualReport:
+    require_can_act_for(actor, report.organisation)
+    with transaction.atomic():
+        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status != AnnualReportStatus.DUE:
+            raise TransitionError(_("This annual report has already been submitted."))
+        locked.file = uploaded_file
+        locked.status = AnnualReportStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.overdue = locked.due_on < timezone.localdate()
+        locked.save()
+        record_event(
+            actor=actor, action="annual_report.submitted", subject=locked, from_state="due", to_state="submitted"
+        )
+    touch(report.organisation)
+    return locked
+
+
+def send_due_reminders(*, today: datetime.date | None = None) -> dict:
+    """Remind organisations 30, 7 and 1 days before an annual report is due; mark overdue ones.
+
+    Idempotent: each reminder has a key, so a job that runs twice (or is retried) sends nothing twice.
+    """
+    today = today or timezone.localdate()
+    sent = overdue = 0
+    due = AnnualReport.objects.filter(status=AnnualReportStatus.DUE).select_related("organisation")
+    for report in due:
+        days_left = (report.due_on - today).days
+        if days_left < 0:
+            key, message = (
+                f"annual-report-{report.pk}-overdue",
+                _("The %(year)s annual report was due on %(date)s and is overdue."),
+            )
+            if not report.overdue:
+                AnnualReport.objects.filter(pk=report.pk).update(overdue=True)
+                overdue += 1
+        elif days_left in REMIND_DAYS_BEFORE:
+            key, message = f"annual-report-{report.pk}-{days_left}", _("The %(year)s annual report is due on %(date)s.")
+        else:
+            continue
+        text = message % {"year": report.year, "date": report.due_on.isoformat()}
+        _reminder, created = Reminder.objects.get_or_create(
+            organisation=report.organisation, key=key, defaults={"message": text, "due_on": report.due_on}
+        )
+        if created:
+            AnnualReport.objects.filter(pk=report.pk).update(last_reminded_on=today)
+            organisation = report.organisation
+            transaction.on_commit(lambda o=organisation, t=text: notify_members(o, _("Reminder: annual report"), t))
+            sent += 1
+    return {"reminders": sent, "newly_overdue": overdue}

@@ -1,0 +1,215 @@
+"""Back-office views that are not plain listings. Thin: they read through selectors and act through services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.ui.tables import Column
+
+from incubator.accounts.models import User
+from incubator.filings import services as filing_services
+from incubator.filings.models import Filing
+from incubator.orgs import roster, selectors, services
+from incubator.orgs.models import BasicField, Cohort, Incubation, Organisation
+from incubator.spreadsheets import xlsx_response
+from incubator.workflow import TransitionError
+
+
+def _require_operator(request):
+    if not services.is_operator(request.user):
+        raise PermissionDenied(_("This page is for hub operators."))
+
+
+class ActionsColumn(Column):
+    cell_template_name = "incubator/admin/actions_cell.html"
+
+    def get_value(self, instance):
+        kind = "incubation" if isinstance(instance, Incubation) else "filing"
+        return reverse("incubator_actions", args=[kind, instance.pk])
+
+
+actions_column = ActionsColumn("actions", label=gettext_lazy("Actions"))
+
+
+# --- Coverage --------------------------------------------------------------------------------------
+
+
+def coverage_view(request):
+    _require_operator(request)
+    data = selectors.coverage()
+    fields = [(code, label) for code, label in BasicField.choices]
+    chart_max = max([max(r.total, r.target) for r in data.communities] + [1])
+    return render(
+        request,
+        "incubator/admin/coverage.html",
+        {
+            "coverage": data,
+            "fields": fields,
+            "chart_max": chart_max,
+            "bar_height": 18,
+            "chart_height": 30 + 22 * len(data.communities),
+        },
+    )
+
+
+def coverage_export(request):
+    _require_operator(request)
+    data = selectors.coverage()
+    field_labels = [str(label) for _code, label in BasicField.choices]
+    community_headers = [
+        _("Street"),
+        _("Community"),
+        _("Kind"),
+        *field_labels,
+        _("“x” characteristic"),
+        _("Total"),
+        _("Target"),
+        _("Gap"),
+    ]
+    community_rows = [
+        [r.street_name, r.community.name, r.kind_label, *r.basic.values(), r.characteristic, r.total, r.target, r.gap]
+        for r in data.communities
+    ]
+    street_rows = [
+        [s.street.name, s.hub_organisation or _("missing"), s.communities, s.total, s.gap] for s in data.streets
+    ]
+    return xlsx_response(
+        "coverage.xlsx",
+        [
+            (_("Communities"), community_headers, community_rows),
+            (
+                _("Streets"),
+                [_("Street"), _("“1” hub-type organisation"), _("Communities"), _("Organisations"), _("Gap")],
+                street_rows,
+            ),
+        ],
+    )
+
+
+# --- Roster import ---------------------------------------------------------------------------------
+
+
+class RosterUploadForm(forms.Form):
+    workbook = forms.FileField(label=gettext_lazy("Excel workbook (.xlsx)"))
+
+
+def import_view(request):
+    _require_operator(request)
+    report = None
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        report = roster.import_roster(actor=request.user, uploaded_file=form.cleaned_data["workbook"])
+        if report.ok:
+            messages.success(request, _("%(count)d organisations imported.") % {"count": report.created})
+    return render(
+        request,
+        "incubator/admin/import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": [label for _f, label in roster.COLUMNS],
+            "required": [label for name, label in roster.COLUMNS if name in roster.REQUIRED],
+        },
+    )
+
+
+def roster_export(request):
+    _require_operator(request)
+    headers, rows = roster.export_rows(Organisation.objects.all())
+    return xlsx_response("organisations.xlsx", [(_("Organisations"), headers, rows)])
+
+
+# --- Workflow actions ------------------------------------------------------------------------------
+
+
+class AdmitForm(forms.Form):
+    cohort = forms.ModelChoiceField(queryset=Cohort.objects.all(), label=gettext_lazy("cohort"))
+    space = forms.CharField(label=gettext_lazy("space or desk"), required=False)
+    mentor = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), required=False, label=gettext_lazy("mentor")
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ApproveFilingForm(forms.Form):
+    certificate_number = forms.CharField(label=gettext_lazy("certificate number"), required=False)
+    approved_on = forms.DateField(
+        label=gettext_lazy("approved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _perform(request, kind, obj, action):
+    if kind == "incubation":
+        if action == "admit":
+            form = AdmitForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            return services.admit(actor=request.user, incubation=obj, **form.cleaned_data)
+        reason = request.POST.get("reason", "")
+        step = {"decline": services.decline, "graduate": services.graduate, "exit": services.exit_incubation}[action]
+        return step(actor=request.user, incubation=obj, reason=reason)
+    if action == "return":
+        return filing_services.return_filing(actor=request.user, filing=obj, comments=request.POST.get("reason", ""))
+    if action == "approve":
+        form = ApproveFilingForm(request.POST)
+        form.is_valid()
+        return filing_services.approve_filing(
+            actor=request.user,
+            filing=obj,
+            certificate_number=form.cleaned_data.get("certificate_number", ""),
+            approved_on=form.cleaned_data.get("approved_on"),
+        )
+    if action == "submit":
+        return filing_services.submit_filing(actor=request.user, filing=obj)
+    raise TransitionError(_("There is no action “%(name)s”.") % {"name": action})
+
+
+def actions_view(request, kind, pk):
+    _require_operator(request)
+    if kind == "incubation":
+        obj = get_object_or_404(Incubation.objects.select_related("organisation", "cohort", "mentor"), pk=pk)
+        workflow = services.INCUBATION
+    elif kind == "filing":
+        obj = get_object_or_404(Filing.objects.select_related("organisation"), pk=pk)
+        workflow = filing_services.FILING
+    else:
+        raise PermissionDenied
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            _perform(request, kind, obj, action)
+        except (TransitionError, PermissionDenied) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)))
+        except ValidationError as exc:
+            for problem in exc.messages:
+                messages.error(request, problem)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": workflow[action].label})
+        return redirect("incubator_actions", kind=kind, pk=pk)
+    from incubator.audit.models import AuditEvent
+
+    context = {
+        "kind": kind,
+        "object": obj,
+        "transitions": workflow.available(obj, request.user),
+        "history": AuditEvent.objects.filter(subject_type=obj._meta.label_lower, subject_id=str(obj.pk)).select_related(
+            "actor"
+        )[:50],
+        "admit_form": AdmitForm(),
+        "reason_form": ReasonForm(),
+        "approve_form": ApproveFilingForm(),
+    }
+    if kind == "filing":
+        context["checklist"] = filing_services.checklist(obj)
+        context["missing"] = filing_services.missing_documents(obj)
+    else:
+        context["milestones"] = obj.milestones.all()
+    return render(request, "incubator/admin/actions.html", context)

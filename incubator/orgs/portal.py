@@ -1,0 +1,279 @@
+"""The organisations' portal (/portal/): sign up, profile, incubation application, filing documents, reminders.
+
+Every view finds the organisation among the signed-in person's own (404 otherwise), so one organisation
+never sees another's private data; the services check again before they act.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incubator.areas.models import Community, Street
+from incubator.filings import services as filing_services
+from incubator.filings.models import AnnualReport, DocumentRequirement, Filing, FilingKind, FilingStatus, Reminder
+from incubator.orgs import services
+from incubator.orgs.models import Incubation, LegalForm, Organisation
+from incubator.workflow import TransitionError
+
+portal_login_required = login_required(login_url=reverse_lazy("portal_login"))
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+    organisation_name = forms.CharField(label=gettext_lazy("Organisation's name"), max_length=200)
+    legal_form = forms.ChoiceField(
+        label=gettext_lazy("legal form"), choices=LegalForm.choices, initial=LegalForm.NOT_FILED
+    )
+    uscc = forms.CharField(label=gettext_lazy("Unified Social Credit Code"), required=False, max_length=30)
+    street = forms.ModelChoiceField(label=gettext_lazy("street"), queryset=Street.objects.all())
+    community = forms.ModelChoiceField(
+        label=gettext_lazy("community"), queryset=Community.objects.all(), required=False
+    )
+    responsible_person = forms.CharField(label=gettext_lazy("responsible person"), max_length=50)
+    contact_phone = forms.CharField(label=gettext_lazy("contact phone"), max_length=30, required=False)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = list(services.EDITABLE_BY_MEMBERS)
+        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class ApplyForm(forms.Form):
+    needs = forms.CharField(
+        label=gettext_lazy("What does your organisation need from the hub?"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    plans = forms.CharField(
+        label=gettext_lazy("What do you plan to do during incubation?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class StartFilingForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=FilingKind.choices)
+    legal_form = forms.ChoiceField(
+        label=gettext_lazy("legal form sought"), choices=[c for c in LegalForm.choices if c[0] != LegalForm.NOT_FILED]
+    )
+
+
+class UploadForm(forms.Form):
+    requirement = forms.ModelChoiceField(queryset=DocumentRequirement.objects.all(), widget=forms.HiddenInput)
+    file = forms.FileField(label=gettext_lazy("file"))
+
+
+def _add_errors(form, exc: ValidationError):
+    for field, problems in exc.message_dict.items():
+        target = field if field in form.fields else None
+        if field == "name":
+            target = "organisation_name" if "organisation_name" in form.fields else target
+        for problem in problems:
+            form.add_error(target, problem)
+
+
+def signup(request):
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, _organisation = services.register_organisation_account(
+                email=data["email"],
+                password=data["password"],
+                full_name=data["full_name"],
+                name=data["organisation_name"],
+                legal_form=data["legal_form"],
+                uscc=data["uscc"],
+                street=data["street"],
+                community=data["community"],
+                responsible_person=data["responsible_person"],
+                contact_phone=data["contact_phone"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your organisation's portal is ready."))
+            return redirect("portal_home")
+    return render(request, "portal/signup.html", {"form": form})
+
+
+def _own_organisation(request, pk) -> Organisation:
+    return get_object_or_404(services.organisations_of(request.user).select_related("street", "community"), pk=pk)
+
+
+@portal_login_required
+def home(request):
+    organisations = list(
+        services.organisations_of(request.user).select_related("street", "community").order_by("name")[:50]
+    )
+    ids = [o.pk for o in organisations]
+    incubations = {
+        i.organisation_id: i
+        for i in Incubation.objects.filter(organisation_id__in=ids).select_related("cohort").order_by("applied_at")
+    }
+    filings = {f.organisation_id: f for f in Filing.objects.filter(organisation_id__in=ids).order_by("created_at")}
+    reports: dict[int, list] = {}
+    for report in AnnualReport.objects.filter(organisation_id__in=ids).order_by("due_on"):
+        reports.setdefault(report.organisation_id, []).append(report)
+    reminders: dict[int, list] = {}
+    for reminder in Reminder.objects.filter(organisation_id__in=ids).order_by("-created_at")[:200]:
+        reminders.setdefault(reminder.organisation_id, []).append(reminder)
+    cards = [
+        {
+            "organisation": o,
+            "incubation": incubations.get(o.pk),
+            "filing": filings.get(o.pk),
+            "missing": filing_services.missing_documents(filings[o.pk]) if o.pk in filings else [],
+            "reports": reports.get(o.pk, []),
+            "reminders": reminders.get(o.pk, [])[:10],
+        }
+        for o in organisations
+    ]
+    return render(request, "portal/home.html", {"cards": cards})
+
+
+@portal_login_required
+def profile(request, pk):
+    organisation = _own_organisation(request, pk)
+    form = ProfileForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.update_profile(actor=request.user, organisation=organisation, **changed)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("portal_home")
+    return render(
+        request,
+        "portal/form.html",
+        {"form": form, "organisation": organisation, "title": _("Profile of %(name)s") % {"name": organisation.name}},
+    )
+
+
+@portal_login_required
+def apply(request, pk):
+    organisation = _own_organisation(request, pk)
+    form = ApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.apply_for_incubation(actor=request.user, organisation=organisation, **form.cleaned_data)
+        except TransitionError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Your application has been sent to the hub."))
+            return redirect("portal_home")
+    return render(
+        request, "portal/form.html", {"form": form, "organisation": organisation, "title": _("Apply for incubation")}
+    )
+
+
+@portal_login_required
+def start_filing(request, pk):
+    organisation = _own_organisation(request, pk)
+    form = StartFilingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing = filing_services.start_filing(actor=request.user, organisation=organisation, **form.cleaned_data)
+        except TransitionError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("portal_filing", pk=filing.pk)
+    return render(
+        request,
+        "portal/form.html",
+        {"form": form, "organisation": organisation, "title": _("Start a filing or registration")},
+    )
+
+
+@portal_login_required
+def filing_detail(request, pk):
+    filing = get_object_or_404(
+        Filing.objects.filter(organisation__in=services.organisations_of(request.user)).select_related("organisation"),
+        pk=pk,
+    )
+    editable = filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED)
+    if request.method == "POST" and editable:
+        try:
+            if request.POST.get("action") == "submit":
+                filing_services.submit_filing(actor=request.user, filing=filing)
+                messages.success(request, _("Submitted. The hub will review your documents."))
+            else:
+                form = UploadForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise ValidationError(form.errors)
+                filing_services.upload_document(
+                    actor=request.user,
+                    filing=filing,
+                    requirement=form.cleaned_data["requirement"],
+                    uploaded_file=form.cleaned_data["file"],
+                )
+                messages.success(request, _("Document uploaded."))
+        except (TransitionError, PermissionDenied) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)))
+        except ValidationError as exc:
+            for problem in exc.messages:
+                messages.error(request, problem)
+        return redirect("portal_filing", pk=filing.pk)
+    return render(
+        request,
+        "portal/filing.html",
+        {
+            "filing": filing,
+            "checklist": filing_services.checklist(filing),
+            "editable": editable,
+            "missing": filing_services.missing_documents(filing),
+        },
+    )
+
+
+@portal_login_required
+def submit_report(request, pk):
+    report = get_object_or_404(
+        AnnualReport.objects.filter(organisation__in=services.organisations_of(request.user)).select_related(
+            "organisation"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST" and request.FILES.get("file"):
+        try:
+            filing_services.submit_annual_report(actor=request.user, report=report, uploaded_file=request.FILES["file"])
+            messages.success(request, _("Annual report submitted."))
+        except TransitionError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose the report's file first."))
+    return redirect("portal_home")
+
+
+urlpatterns = [
+    path("", home, name="portal_home"),
+    path("signup/", signup, name="portal_signup"),
+    path("organisations/<int:pk>/profile/", profile, name="portal_profile"),
+    path("organisations/<int:pk>/apply/", apply, name="portal_apply"),
+    path("organisations/<int:pk>/filing/", start_filing, name="portal_start_filing"),
+    path("filings/<int:pk>/", filing_detail, name="portal_filing"),
+    path("annual-reports/<int:pk>/submit/", submit_report, name="portal_submit_report"),
+]

@@ -1,0 +1,263 @@
+"""Rules for organisations, their accounts, their incubation and their activity."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incubator.accounts.models import User
+from incubator.accounts.roles import Role, ensure_roles
+from incubator.audit.services import record_event
+from incubator.notifications import notify_users
+from incubator.orgs.models import (
+    Activity,
+    Incubation,
+    IncubationStatus,
+    Membership,
+    Milestone,
+    Organisation,
+)
+from incubator.workflow import OPERATORS, Transition, TransitionError, Workflow, run_transition, user_has_role
+
+EDITABLE_BY_MEMBERS = (
+    "name", "service_fields", "community", "responsible_person", "contact_phone", "contact_email", "address",
+    "founded_on", "members", "volunteers", "description", "listed_publicly",
+)  # fmt: skip
+
+
+def is_operator(user) -> bool:
+    return user_has_role(user, OPERATORS)
+
+
+def operators():
+    return User.objects.filter(groups__name__in=list(OPERATORS), is_active=True).distinct()
+
+
+def organisations_of(user):
+    """The organisations a portal user acts for; operators act for all."""
+    if is_operator(user):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def can_act_for(user, organisation: Organisation) -> bool:
+    return is_operator(user) or Membership.objects.filter(user=user, organisation=organisation).exists()
+
+
+def require_can_act_for(user, organisation: Organisation) -> None:
+    if not user or not user.is_authenticated or not can_act_for(user, organisation):
+        raise PermissionDenied(_("You do not act for this organisation."))
+
+
+def touch(organisation: Organisation) -> None:
+    """Something happened: the organisation is active again."""
+    Organisation.objects.filter(pk=organisation.pk).update(last_activity_at=timezone.now(), flagged_inactive_at=None)
+
+
+@transaction.atomic
+def create_organisation(*, actor, **fields) -> Organisation:
+    if actor is not None and not is_operator(actor):
+        raise PermissionDenied(_("Only hub operators add organisations directly."))
+    organisation = Organisation(**fields)
+    organisation.full_clean()
+    organisation.last_activity_at = timezone.now()
+    organisation.save()
+    record_event(actor=actor, action="organisation.created", subject=organisation)
+    return organisation
+
+
+@transaction.atomic
+def update_profile(*, actor, organisation: Organisation, **fields) -> Organisation:
+    """Members edit their own profile; the legal form, code and 1+n+x tier stay with operators."""
+    require_can_act_for(actor, organisation)
+    allowed = None if is_operator(actor) else set(EDITABLE_BY_MEMBERS)
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for name, value in fields.items():
+        if allowed is not None and name not in allowed:
+            raise PermissionDenied(_("Only hub operators may change “%(field)s”.") % {"field": name})
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.last_activity_at = timezone.now()
+    locked.flagged_inactive_at = None
+    locked.save()
+    record_event(actor=actor, action="organisation.updated", subject=locked, reason=", ".join(sorted(fields)))
+    return locked
+
+
+@transaction.atomic
+def register_organisation_account(*, email: str, password: str, full_name: str, **organisation_fields):
+    """Portal sign-up: a person's account, their organisation (pending the hub's review), membership."""
+    email = (email or "").strip().lower()
+    errors = {}
+    if User.objects.filter(email=email).exists():
+        errors["email"] = [_("An account with this e-mail already exists here; sign in instead.")]
+    user = User(email=email, first_name=full_name)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    organisation = Organisation(**organisation_fields)
+    try:
+        organisation.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+    user.groups.add(ensure_roles()[Role.ORGANISATION_MEMBER])
+    organisation.last_activity_at = timezone.now()
+    organisation.save()
+    Membership.objects.create(user=user, organisation=organisation)
+    record_event(actor=user, action="organisation.signed_up", subject=organisation)
+    return user, organisation
+
+
+# --- Incubation -------------------------------------------------------------------------------------
+
+INCUBATION = Workflow(
+    name="incubation",
+    states=IncubationStatus,
+    transitions=[
+        Transition("admit", ("applied",), "incubating", OPERATORS, gettext_lazy("Admit to incubation")),
+        Transition("decline", ("applied",), "declined", OPERATORS, gettext_lazy("Decline"), needs_reason=True),
+        Transition("graduate", ("incubating",), "graduated", OPERATORS, gettext_lazy("Graduate")),
+        Transition("exit", ("incubating",), "exited", OPERATORS, gettext_lazy("Exit"), needs_reason=True),
+    ],
+)
+
+
+@transaction.atomic
+def apply_for_incubation(*, actor, organisation: Organisation, needs: str, plans: str = "") -> Incubation:
+    require_can_act_for(actor, organisation)
+    if not (needs or "").strip():
+        raise ValidationError({"needs": [_("Tell the hub what your organisation needs from it.")]})
+    if Incubation.objects.filter(organisation=organisation, status__in=["applied", "incubating"]).exists():
+        raise TransitionError(_("%(organisation)s already has an open incubation.") % {"organisation": organisation})
+    incubation = Incubation.objects.create(organisation=organisation, needs=needs, plans=plans)
+    touch(organisation)
+    record_event(actor=actor, action="incubation.applied", subject=incubation, to_state="applied")
+    transaction.on_commit(
+        lambda: notify_users(
+            operators(),
+            _("New incubation application: %(organisation)s") % {"organisation": organisation.name},
+            _("%(organisation)s has applied for incubation.") % {"organisation": organisation.name},
+        )
+    )
+    return incubation
+
+
+def admit(
+    *, actor, incubation: Incubation, cohort, space: str = "", mentor=None, started_on=None, reason: str = ""
+) -> Incubation:
+    def guard(locked):
+        if cohort is None:
+            raise TransitionError(_("Choose the cohort the organisation joins."))
+
+    def apply(locked):
+        locked.cohort, locked.space, locked.mentor = cohort, space, mentor
+        locked.started_on = started_on or timezone.localdate()
+
+    return _incubation_step(actor, incubation, "admit", reason, guard, apply)
+
+
+def decline(*, actor, incubation: Incubation, reason: str) -> Incubation:
+    return _incubation_step(actor, incubation, "decline", reason, None, _set_outcome(reason))
+
+
+def graduate(*, actor, incubation: Incubation, reason: str = "") -> Incubation:
+    def guard(locked):
+        open_milestones = list(locked.milestones.filter(done_on__isnull=True).values_list("title", flat=True))
+        if open_milestones:
+            raise TransitionError(
+                _("Graduation needs every milestone done; still open: %(titles)s.")
+                % {"titles": "、".join(open_milestones)}
+            )
+
+    def apply(locked):
+        _set_outcome(reason)(locked)
+        locked.ended_on = timezone.localdate()
+
+    return _incubation_step(actor, incubation, "graduate", reason, guard, apply)
+
+
+def exit_incubation(*, actor, incubation: Incubation, reason: str) -> Incubation:
+    def apply(locked):
+        _set_outcome(reason)(locked)
+        locked.ended_on = timezone.localdate()
+
+    return _incubation_step(actor, incubation, "exit", reason, None, apply)
+
+
+def _set_outcome(reason):
+    def apply(locked):
+        locked.outcome_note = reason
+
+    return apply
+
+
+def _incubation_step(actor, incubation, name, reason, guard, apply):
+    def notify(locked):
+        notify_members(
+            locked.organisation,
+            _("Incubation: %(state)s") % {"state": locked.get_status_display()},
+            _("The incubation of %(organisation)s is now “%(state)s”. %(reason)s")
+            % {"organisation": locked.organisation.name, "state": locked.get_status_display(), "reason": reason},
+        )
+
+    return run_transition(
+        workflow=INCUBATION,
+        obj=incubation,
+        name=name,
+        actor=actor,
+        reason=reason,
+        guard=guard,
+        apply=apply,
+        notify=notify,
+    )
+
+
+def add_milestone(*, actor, incubation: Incubation, title: str, due_on: datetime.date) -> Milestone:
+    if not is_operator(actor):
+        raise PermissionDenied(_("Only hub operators set milestones."))
+    if incubation.status != IncubationStatus.INCUBATING:
+        raise TransitionError(_("Milestones belong to an organisation that is incubating."))
+    return Milestone.objects.create(incubation=incubation, title=title, due_on=due_on)
+
+
+def complete_milestone(*, actor, milestone: Milestone, done_on=None) -> Milestone:
+    require_can_act_for(actor, milestone.incubation.organisation)
+    milestone.done_on = done_on or timezone.localdate()
+    milestone.save(update_fields=["done_on"])
+    touch(milestone.incubation.organisation)
+    record_event(actor=actor, action="milestone.done", subject=milestone)
+    return milestone
+
+
+def record_activity(*, actor, organisation: Organisation, held_on, title: str, participants: int = 0) -> Activity:
+    require_can_act_for(actor, organisation)
+    activity = Activity.objects.create(
+        organisation=organisation, held_on=held_on, title=title, participants=participants
+    )
+    touch(organisation)
+    return activity
+
+
+def flag_inactive_organisations(*, now=None) -> int:
+    """Flag organisations with no activity for the hub's configured time (run daily by beat)."""
+    from incubator.areas.models import CoverageTargets
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=CoverageTargets.load().inactive_after_days)
+    stale = Organisation.objects.filter(flagged_inactive_at__isnull=True, last_activity_at__lt=cutoff)
+    return stale.update(flagged_inactive_at=now)
+
+
+def notify_members(organisation: Organisation, subject: str, body: str) -> None:
+    members = User.objects.filter(memberships__organisation=organisation, is_active=True)
+    notify_users(members, subject, body)

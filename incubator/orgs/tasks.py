@@ -1,0 +1,8 @@
+from config.celery import app
+from incubator.orgs import services
+
+
+@app.task
+def flag_inactive_organisations() -> int:
+    """Daily, per hub (beat sends it to every live hub's schema)."""
+    return services.flag_inactive_organisations()

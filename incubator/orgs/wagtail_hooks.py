@@ -1,0 +1,164 @@
+"""The hub's back office in Wagtail's admin: listings with filters, search and Excel export, the coverage
+view, roster import and the workflow actions."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from incubator.areas.models import Community, Street
+from incubator.filings.models import AnnualReport, DocumentRequirement, Filing
+from incubator.orgs import admin_views
+from incubator.orgs.models import Cohort, Incubation, Organisation
+
+
+def _index_with(*related):
+    """An index view that fetches related rows in the same query (a constant count per page)."""
+
+    class View(IndexView):
+        def get_base_queryset(self):
+            return super().get_base_queryset().select_related(*related)
+
+    return View
+
+
+class StreetViewSet(ModelViewSet):
+    model = Street
+    icon = "site"
+    form_fields = ["name", "code"]
+    list_display = ["name", "code"]
+    search_fields = ["name"]
+    list_export = ["name", "code"]
+    export_filename = "streets"
+
+
+class CommunityViewSet(ModelViewSet):
+    model = Community
+    icon = "home"
+    index_view_class = _index_with("street")
+    form_fields = ["street", "name", "kind", "households", "organisation_target"]
+    list_display = ["name", "street", "kind", "households", "organisation_target"]
+    list_filter = ["street", "kind"]
+    search_fields = ["name"]
+    list_export = ["name", "street", "kind", "households", "organisation_target"]
+    export_filename = "communities"
+
+
+class OrganisationViewSet(ModelViewSet):
+    model = Organisation
+    icon = "group"
+    index_view_class = _index_with("street", "community")
+    form_fields = [
+        "name", "legal_form", "uscc", "service_fields", "street", "community", "tier", "basic_field",
+        "resident_group", "responsible_person", "contact_phone", "contact_email", "address", "founded_on", "members",
+        "volunteers", "description", "listed_publicly",
+    ]  # fmt: skip
+    list_display = ["name", "legal_form", "tier", "basic_field", "street", "community", "flagged_inactive_at"]
+    list_filter = ["legal_form", "tier", "basic_field", "street", "listed_publicly", "flagged_inactive_at"]
+    search_fields = ["name", "uscc", "responsible_person"]
+    list_export = [
+        "name", "legal_form", "uscc", "street", "community", "tier", "basic_field", "resident_group",
+        "responsible_person", "contact_phone", "contact_email", "founded_on", "members", "volunteers",
+        "last_activity_at", "flagged_inactive_at",
+    ]  # fmt: skip
+    export_filename = "organisations"
+    inspect_view_enabled = True
+
+
+class CohortViewSet(ModelViewSet):
+    model = Cohort
+    icon = "date"
+    form_fields = ["name", "starts_on", "ends_on"]
+    list_display = ["name", "starts_on", "ends_on"]
+    list_export = ["name", "starts_on", "ends_on"]
+    search_fields = ["name"]
+
+
+class IncubationViewSet(ModelViewSet):
+    model = Incubation
+    icon = "tasks"
+    index_view_class = _index_with("organisation", "cohort", "mentor")
+    # Status changes only through the actions view, never by editing the field.
+    form_fields = ["needs", "plans", "space", "mentor"]
+    list_display = ["organisation", "status", "cohort", "space", "mentor", "applied_at", admin_views.actions_column]
+    list_filter = ["status", "cohort"]
+    search_fields = ["organisation__name"]
+    list_export = ["organisation", "status", "cohort", "space", "mentor", "applied_at", "started_on", "ended_on"]
+    export_filename = "incubations"
+
+
+class FilingViewSet(ModelViewSet):
+    model = Filing
+    icon = "doc-full"
+    index_view_class = _index_with("organisation")
+    form_fields = ["kind", "legal_form"]
+    list_display = ["organisation", "kind", "legal_form", "status", "submitted_at", admin_views.actions_column]
+    list_filter = ["status", "kind", "legal_form"]
+    search_fields = ["organisation__name", "certificate_number"]
+    list_export = ["organisation", "kind", "legal_form", "status", "submitted_at", "certificate_number", "approved_on"]
+    export_filename = "filings"
+
+
+class AnnualReportViewSet(ModelViewSet):
+    model = AnnualReport
+    icon = "calendar-alt"
+    index_view_class = _index_with("organisation")
+    form_fields = ["organisation", "year", "due_on"]
+    list_display = ["organisation", "year", "due_on", "status", "overdue", "submitted_at"]
+    list_filter = ["status", "overdue", "year"]
+    search_fields = ["organisation__name"]
+    list_export = ["organisation", "year", "due_on", "status", "overdue", "submitted_at"]
+    export_filename = "annual-reports"
+
+
+class DocumentRequirementViewSet(ModelViewSet):
+    model = DocumentRequirement
+    icon = "list-ul"
+    form_fields = ["legal_form", "title", "guidance", "required", "position"]
+    list_display = ["title", "legal_form", "required", "position"]
+    list_filter = ["legal_form", "required"]
+    list_export = ["legal_form", "title", "guidance", "required", "position"]
+
+
+class IncubatorGroup(ModelViewSetGroup):
+    menu_label = _("Incubator")
+    menu_icon = "group"
+    menu_order = 150
+    items = (
+        OrganisationViewSet("organisations"),
+        IncubationViewSet("incubations"),
+        CohortViewSet("cohorts"),
+        FilingViewSet("filings"),
+        AnnualReportViewSet("annual_reports"),
+        DocumentRequirementViewSet("document_requirements"),
+        StreetViewSet("streets"),
+        CommunityViewSet("communities"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_incubator():
+    return IncubatorGroup()
+
+
+@hooks.register("register_admin_urls")
+def incubator_urls():
+    return [
+        path("incubator/coverage/", admin_views.coverage_view, name="incubator_coverage"),
+        path("incubator/coverage/export/", admin_views.coverage_export, name="incubator_coverage_export"),
+        path("incubator/import/", admin_views.import_view, name="incubator_import"),
+        path("incubator/roster.xlsx", admin_views.roster_export, name="incubator_roster_export"),
+        path("incubator/actions/<str:kind>/<int:pk>/", admin_views.actions_view, name="incubator_actions"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def coverage_menu_item():
+    return MenuItem(_("1+n+x coverage"), reverse("incubator_coverage"), icon_name="table", order=140)
+
+
+@hooks.register("register_admin_menu_item")
+def import_menu_item():
+    return MenuItem(_("Import roster"), reverse("incubator_import"), icon_name="upload", order=160)
