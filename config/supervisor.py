@@ -150,6 +150,7 @@ def _print_welcome(port: str) -> None:
         host = f"{hub['subdomain']}.{domain}:{port}"
         lines.append(f"  {hub['name']}  http://{host}/   back office: http://{host}/admin/")
         lines.append(f"                   sign in as {hub['admin_email']} / {DEMO_PASSWORD}")
+        lines.append(f"                   organisation portal: http://{host}/portal/  as {hub['member_email']}")
     lines += ["", "Press Ctrl-C to stop everything (data is kept under var/).", "READY", ""]
     print("\n".join(lines), flush=True)
 

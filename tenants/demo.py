@@ -22,12 +22,16 @@ def ensure_platform_staff() -> None:
 
 
 def ensure_demo_hubs() -> list[Hub]:
+    """Provision the demo hubs that are missing, and give each its demo content once."""
+    from django_tenants.utils import tenant_context
+
+    from incubator.demo import load_demo
+
     created = []
     for spec in DEMO_HUBS:
-        if Hub.objects.filter(schema_name=spec["schema_name"]).exists():
-            continue
-        created.append(
-            provision_hub(
+        hub = Hub.objects.filter(schema_name=spec["schema_name"]).first()
+        if hub is None:
+            hub = provision_hub(
                 actor=None,
                 schema_name=spec["schema_name"],
                 name=spec["name"],
@@ -36,6 +40,8 @@ def ensure_demo_hubs() -> list[Hub]:
                 admin_password=DEMO_PASSWORD,
                 send_welcome=False,
             )
-        )
+            created.append(hub)
+        with tenant_context(hub):
+            load_demo(spec["schema_name"], password=DEMO_PASSWORD)
     connection.set_schema_to_public()
     return created

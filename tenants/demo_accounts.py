@@ -8,11 +8,13 @@ DEMO_HUBS = [
         "name": "江岸区社会组织孵化基地",
         "subdomain": "jiangan",
         "admin_email": "admin@jiangan.demo",
+        "member_email": "member@jiangan.demo",
     },
     {
         "schema_name": "guandu",
         "name": "官渡区社会组织孵化基地",
         "subdomain": "guandu",
         "admin_email": "admin@guandu.demo",
+        "member_email": "member@guandu.demo",
     },
 ]

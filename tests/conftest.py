@@ -34,6 +34,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from tenants.services import provision_hub
 
     with django_db_blocker.unblock():
+        # Never provision into a real database, whatever a test run selected.
+        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
         call_command("bootstrap", no_static=True)
         for spec in (HUB_A, HUB_B):
             provision_hub(actor=None, admin_password=PASSWORD, send_welcome=False, **spec)

@@ -1,0 +1,316 @@
+"""Demo content for the two demo hubs, drawn from the seeds (shared/seeds/002 for 江岸, 003 for 官渡).
+
+Names of streets, communities and organisations are the seeds'. Where a seed names a community
+without its street (同安社区, 光华社区), or gives no households, the value here is illustrative.
+Loaded once per hub by ``make run`` (``bootstrap --demo``); a hub that already has streets is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from incubator.accounts.models import User
+from incubator.accounts.roles import Role, ensure_roles
+from incubator.areas.models import Community, CoverageTargets, Street
+from incubator.orgs.models import Cohort, Incubation, Membership, Milestone, Organisation
+from incubator.orgs.uscc import check_character, org_code_check_character
+
+URBAN, VILLAGE = "urban", "village_to_residential"
+
+HUBS = {
+    "jiangan": {
+        # 江岸: 广州-style target of ≥5 per community is not stated; the hub keeps the default 10/5.
+        "streets": {
+            "车站街道": [("光华社区", URBAN, 2600)],
+            "劳动街道": [("艺苑社区", URBAN, 3100)],
+            "球场街道": [("安静社区", URBAN, 2900), ("红艳村社区", VILLAGE, 1800)],
+            "百步亭": [("文卉苑社区", URBAN, 4200), ("同安社区", URBAN, 3500)],
+        },
+        "organisations": [
+            # name, legal form, street, community, tier, basic field, resident group, responsible, fields, members
+            ("百步亭社会组织服务中心", "social_service", "百步亭", None, "hub", "", "", "王建", ["governance"], 12),
+            (
+                "武汉晚晴枫养老助残服务中心",
+                "social_service",
+                "球场街道",
+                "安静社区",
+                "basic",
+                "community_service",
+                "",
+                "陈芳",
+                ["elderly", "disability"],
+                18,
+            ),
+            (
+                "武汉春晖社会工作服务中心",
+                "social_service",
+                "百步亭",
+                "文卉苑社区",
+                "basic",
+                "community_service",
+                "",
+                "刘洋",
+                ["employment", "children_youth"],
+                15,
+            ),
+            (
+                "随艺手工生活馆",
+                "filed_community",
+                "百步亭",
+                "同安社区",
+                "characteristic",
+                "",
+                "就业困难女性、全职妈妈",
+                "赵敏",
+                ["employment", "family"],
+                19,
+            ),
+            (
+                "老戏骨党员服务队",
+                "filed_community",
+                "劳动街道",
+                "艺苑社区",
+                "basic",
+                "culture_sports",
+                "",
+                "童银珠",
+                ["culture", "volunteering"],
+                25,
+            ),
+            (
+                "光华社区“红色引擎”车辆自治之家",
+                "filed_community",
+                "车站街道",
+                "光华社区",
+                "basic",
+                "community_affairs",
+                "",
+                "李强",
+                ["governance", "volunteering"],
+                30,
+            ),
+        ],
+        "cohort": "江岸区孵化基地2026年第一期",
+        "incubating": ["随艺手工生活馆", "光华社区“红色引擎”车辆自治之家"],
+        "graduated": ["老戏骨党员服务队"],
+        "applied": ["武汉春晖社会工作服务中心"],
+        "member": ("member@jiangan.demo", "随艺手工生活馆"),
+        "division": "420102",
+    },
+    "guandu": {
+        "targets": (10, 5),  # 官渡: ≥10 per urban community, ≥5 per 村改居 community (seed 003)
+        "streets": {
+            "吴井街道": [("铁路新村社区", URBAN, 3300), ("五里多社区", URBAN, 3800), ("东郊路社区", URBAN, 2700)],
+            "关上街道": [("关上中心区社区", URBAN, 5200)],
+            "太和街道": [("太和社区", URBAN, 3000)],
+            "小板桥街道": [("小板桥社区", VILLAGE, 2400)],
+            "官渡街道": [("官渡社区", VILLAGE, 2100)],
+            "大板桥街道": [("大板桥社区", VILLAGE, 1600)],
+        },
+        "organisations": [
+            (
+                "吴井街道社会工作（人才交流）服务中心",
+                "social_service",
+                "吴井街道",
+                None,
+                "hub",
+                "",
+                "",
+                "杨帆",
+                ["governance"],
+                8,
+            ),
+            (
+                "云南省携手困难群体创业服务中心",
+                "social_service",
+                "吴井街道",
+                "东郊路社区",
+                "basic",
+                "charity_relief",
+                "",
+                "周红",
+                ["employment", "poverty"],
+                10,
+            ),
+            (
+                "云南省物业管理协会爱心工作站",
+                "not_filed",
+                "吴井街道",
+                "五里多社区",
+                "basic",
+                "residents_rights",
+                "",
+                "吴刚",
+                ["legal_aid"],
+                6,
+            ),
+            (
+                "铁路新村社区巧手工作坊",
+                "filed_community",
+                "吴井街道",
+                "铁路新村社区",
+                "characteristic",
+                "",
+                "社区妇女、退休居民",
+                "孙丽",
+                ["culture", "family"],
+                22,
+            ),
+            (
+                "五里多社区摄影沙龙",
+                "filed_community",
+                "吴井街道",
+                "五里多社区",
+                "basic",
+                "culture_sports",
+                "",
+                "郑伟",
+                ["culture"],
+                35,
+            ),
+            (
+                "东郊路社区“四点半”学校",
+                "filed_community",
+                "吴井街道",
+                "东郊路社区",
+                "characteristic",
+                "",
+                "双职工家庭的小学生",
+                "冯静",
+                ["children_youth", "education"],
+                14,
+            ),
+            (
+                "关上中心区为民助老服务队",
+                "filed_community",
+                "关上街道",
+                "关上中心区社区",
+                "basic",
+                "community_service",
+                "",
+                "何平",
+                ["elderly", "volunteering"],
+                40,
+            ),
+        ],
+        "cohort": "官渡区孵化基地2026年第一期",
+        "incubating": ["铁路新村社区巧手工作坊", "东郊路社区“四点半”学校"],
+        "graduated": ["五里多社区摄影沙龙"],
+        "applied": ["云南省物业管理协会爱心工作站"],
+        "member": ("member@guandu.demo", "铁路新村社区巧手工作坊"),
+        "division": "530111",
+    },
+}
+
+
+def demo_uscc(division: str, category: str, serial: int) -> str:
+    body = f"{serial:08d}"
+    first17 = f"5{category}{division}{body}{org_code_check_character(body)}"
+    return first17 + check_character(first17)
+
+
+@transaction.atomic
+def load_demo(schema_name: str, *, password: str) -> bool:
+    """Load the hub's demo content once; returns False if the hub already has streets."""
+    spec = HUBS.get(schema_name)
+    if spec is None or Street.objects.exists():
+        return False
+    if "targets" in spec:
+        targets = CoverageTargets.load()
+        targets.urban_minimum, targets.village_minimum = spec["targets"]
+        targets.save()
+    communities = {}
+    for street_name, places in spec["streets"].items():
+        street = Street.objects.create(name=street_name)
+        for name, kind, households in places:
+            communities[name] = Community.objects.create(street=street, name=name, kind=kind, households=households)
+    streets = {s.name: s for s in Street.objects.all()}
+    now = timezone.now()
+    categories = {"social_association": "1", "social_service": "2", "foundation": "3"}
+    organisations = {}
+    for serial, row in enumerate(spec["organisations"], start=1):
+        name, form, street, community, tier, field, group, person, fields, members = row
+        organisation = Organisation(
+            name=name,
+            legal_form=form,
+            street=streets[street],
+            community=communities.get(community),
+            tier=tier,
+            basic_field=field,
+            resident_group=group,
+            responsible_person=person,
+            service_fields=fields,
+            members=members,
+            volunteers=members * 2,
+            listed_publicly=True,
+            last_activity_at=now,
+            uscc=demo_uscc(spec["division"], categories[form], serial) if form in categories else "",
+            founded_on=datetime.date(2015 + serial % 8, 1 + serial % 12, 1),
+        )
+        organisation.full_clean()
+        organisation.save()
+        organisations[name] = organisation
+    cohort = Cohort.objects.create(name=spec["cohort"], starts_on=datetime.date(2026, 3, 1))
+    for name in spec["incubating"]:
+        incubation = Incubation.objects.create(
+            organisation=organisations[name],
+            status="incubating",
+            needs="场地、财务和项目管理培训",
+            cohort=cohort,
+            space="孵化区",
+            started_on=datetime.date(2026, 3, 1),
+        )
+        Milestone.objects.create(incubation=incubation, title="完成备案", due_on=datetime.date(2026, 12, 31))
+        Milestone.objects.create(incubation=incubation, title="完成第一个社区项目", due_on=datetime.date(2027, 2, 28))
+    for name in spec["graduated"]:
+        Incubation.objects.create(
+            organisation=organisations[name],
+            status="graduated",
+            needs="组织建设",
+            cohort=cohort,
+            started_on=datetime.date(2025, 3, 1),
+            ended_on=datetime.date(2026, 2, 28),
+            outcome_note="按期出壳",
+        )
+    for name in spec["applied"]:
+        Incubation.objects.create(organisation=organisations[name], status="applied", needs="希望入驻孵化基地")
+    email, organisation_name = spec["member"]
+    member = User.objects.create_user(email=email, password=password, first_name="示例成员")
+    member.groups.add(ensure_roles()[Role.ORGANISATION_MEMBER])
+    Membership.objects.create(user=member, organisation=organisations[organisation_name])
+    _demo_filings_and_reports(organisations)
+    return True
+
+
+def _demo_filings_and_reports(organisations: dict[str, Organisation]) -> None:
+    from incubator.filings.models import AnnualReport, DocumentRequirement, Filing
+    from incubator.filings.services import send_due_reminders
+
+    today = timezone.localdate()
+    for organisation in organisations.values():
+        if organisation.legal_form == "not_filed":
+            Filing.objects.create(organisation=organisation, kind="filing", legal_form="filed_community")
+        elif organisation.legal_form == "filed_community":
+            Filing.objects.create(
+                organisation=organisation,
+                kind="filing",
+                legal_form="filed_community",
+                status="approved",
+                certificate_number=f"备字{2026}{organisation.pk:04d}",
+                approved_on=today - datetime.timedelta(days=90),
+            )
+        else:
+            AnnualReport.objects.create(
+                organisation=organisation,
+                year=today.year - 1,
+                due_on=datetime.date(today.year, 5, 31),
+                status="accepted" if organisation.pk % 2 else "due",
+            )
+            AnnualReport.objects.create(
+                organisation=organisation, year=today.year, due_on=today + datetime.timedelta(days=30)
+            )
+    assert DocumentRequirement.objects.exists()
+    send_due_reminders(today=today)

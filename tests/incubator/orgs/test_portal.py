@@ -1,0 +1,126 @@
+"""The organisations' portal over HTTP: sign up, profile, application, filing uploads; and its walls."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import tenant_context
+
+from incubator.filings.models import DocumentRequirement, Filing
+from incubator.orgs.models import Incubation, Membership, Organisation
+from tests.conftest import HUB_A, HUB_B
+from tests.factories import CommunityFactory, OrganisationFactory, valid_uscc
+
+pytestmark = pytest.mark.django_db
+A = {"HTTP_HOST": HUB_A["domain"]}
+B = {"HTTP_HOST": HUB_B["domain"]}
+
+
+def signup_data(community, **overrides):
+    return {
+        "full_name": "周九",
+        "email": "zhou@grassroots.cn",
+        "password": "a-long-enough-passphrase-2026",
+        "organisation_name": "东郊路社区四点半学校",
+        "legal_form": "not_filed",
+        "uscc": "",
+        "street": community.street_id,
+        "community": community.pk,
+        "responsible_person": "周九",
+        "contact_phone": "13800000000",
+        **overrides,
+    }
+
+
+def test_signing_up_creates_the_account_the_organisation_and_signs_in(client, in_hub_a):
+    community = CommunityFactory()
+    response = client.post("/portal/signup/", signup_data(community), **A)
+    assert response.status_code == 302 and response["Location"] == "/portal/"
+    home = client.get("/portal/", **A).content.decode()
+    assert "东郊路社区四点半学校" in home
+    organisation = Organisation.objects.get(name="东郊路社区四点半学校")
+    assert Membership.objects.filter(organisation=organisation, user__email="zhou@grassroots.cn").exists()
+
+
+def test_sign_up_errors_are_shown_and_nothing_is_saved(client, in_hub_a):
+    community = CommunityFactory()
+    response = client.post(
+        "/portal/signup/", signup_data(community, legal_form="social_association", uscc="91440300708461136X"), **A
+    )
+    assert response.status_code == 200
+    assert "校验码" in response.content.decode() or "check character" in response.content.decode()
+    assert not Organisation.objects.filter(name="东郊路社区四点半学校").exists()
+
+
+def test_a_member_applies_and_uploads_filing_documents(client, member, organisation):
+    client.force_login(member)
+    applied = client.post(f"/portal/organisations/{organisation.pk}/apply/", {"needs": "需要场地"}, **A)
+    assert applied.status_code == 302
+    assert Incubation.objects.get(organisation=organisation).status == "applied"
+
+    client.post(
+        f"/portal/organisations/{organisation.pk}/filing/", {"kind": "filing", "legal_form": "filed_community"}, **A
+    )
+    filing = Filing.objects.get(organisation=organisation)
+    page = client.get(f"/portal/filings/{filing.pk}/", **A).content.decode()
+    assert "组织章程或活动规则" in page
+    refused = client.post(f"/portal/filings/{filing.pk}/", {"action": "submit"}, follow=True, **A)
+    assert "组织章程或活动规则" in refused.content.decode()
+    for requirement in DocumentRequirement.objects.filter(legal_form="filed_community"):
+        client.post(
+            f"/portal/filings/{filing.pk}/",
+            {"requirement": requirement.pk, "file": SimpleUploadedFile("doc.pdf", b"%PDF")},
+            **A,
+        )
+    client.post(f"/portal/filings/{filing.pk}/", {"action": "submit"}, **A)
+    filing.refresh_from_db()
+    assert filing.status == "submitted"
+    documents = list(filing.documents.all())
+    urls = [document.file.url for document in documents]  # while the connection is on hub A
+    assert len(urls) >= 5
+    for url in urls:
+        assert client.get(url, **A).status_code == 200
+        assert client.get(url, **B).status_code == 404
+    with tenant_context(_hub_a()):
+        for document in documents:
+            document.file.delete(save=False)
+
+
+def _hub_a():
+    from tenants.models import Hub
+
+    return Hub.objects.get(schema_name=HUB_A["schema_name"])
+
+
+def test_one_organisation_never_sees_anothers_pages(client, member):
+    other = OrganisationFactory(name="武汉晚晴枫养老助残服务中心")
+    other_filing = Filing.objects.create(organisation=other, kind="filing", legal_form="filed_community")
+    client.force_login(member)
+    assert client.get(f"/portal/organisations/{other.pk}/profile/", **A).status_code == 404
+    assert client.get(f"/portal/organisations/{other.pk}/apply/", **A).status_code == 404
+    assert client.get(f"/portal/filings/{other_filing.pk}/", **A).status_code == 404
+    assert "武汉晚晴枫养老助残服务中心" not in client.get("/portal/", **A).content.decode()
+
+
+def test_a_hub_a_account_does_not_exist_on_hub_b(client, member):
+    client.force_login(member)
+    assert client.get("/portal/", **A).status_code == 200
+    response = client.get("/portal/", **B)
+    assert response.status_code == 302 and "/portal/login/" in response["Location"]
+
+
+def test_the_portal_asks_strangers_to_sign_in(client, in_hub_a):
+    response = client.get("/portal/", **A)
+    assert response.status_code == 302 and response["Location"].startswith("/portal/login/")
+    assert client.get("/portal/login/", **A).status_code == 200
+
+
+def test_registration_codes_are_accepted_in_full_width(client, in_hub_a):
+    community = CommunityFactory()
+    code = valid_uscc(9, "1")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code)
+    response = client.post(
+        "/portal/signup/",
+        signup_data(community, legal_form="social_association", uscc=full_width, organisation_name="江岸区志愿者协会"),
+        **A,
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.get(name="江岸区志愿者协会").uscc == code
