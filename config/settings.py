@@ -51,6 +51,7 @@ TENANT_APPS = [
     "incubator.areas",
     "incubator.orgs",
     "incubator.filings",
+    "incubator.funding",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -149,6 +150,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "incubator.orgs.tasks.flag_inactive_organisations",
         "schedule": crontab(hour=2, minute=10),
     },
+    "close-due-calls": {
+        "task": "incubator.funding.tasks.close_due_calls",
+        "schedule": crontab(minute="*/5"),
+    },
+    "close-notices": {
+        "task": "incubator.funding.tasks.close_notices",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "annual-report-reminders": {
         "task": "incubator.filings.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),
@@ -209,7 +218,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@hubs.localhost")
 
 # --- Wagtail ----------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "社会组织孵化基地"
-WAGTAILADMIN_BASE_URL = f"{PUBLIC_SCHEME}://{PLATFORM_DOMAIN}:{PUBLIC_PORT}"
+# No WAGTAILADMIN_BASE_URL: Wagtail's own e-mails (password reset…) must link to the hub's host.
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

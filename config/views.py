@@ -30,15 +30,31 @@ def health(request):
     return JsonResponse(figures)
 
 
+# Never served as plain media: private files go through views that check who asks, and Wagtail
+# documents through Wagtail's serve view, which applies collection privacy.
+PRIVATE_PREFIXES = ("private/", "documents/")
+
+
 def hub_media(request, schema, path):
-    """Serve an upload only through its own hub's host: the schema in the URL must be the host's."""
-    if schema != connection.schema_name:
+    """Serve a public upload (images) only through its own hub's host: the URL's schema must be the host's."""
+    if schema != connection.schema_name or path.startswith(PRIVATE_PREFIXES):
         raise Http404
     root = (Path(settings.MEDIA_ROOT) / schema).resolve()
     target = (root / path).resolve()
     if root not in target.parents or not target.is_file():
         raise Http404
-    content_type, _encoding = mimetypes.guess_type(target.name)
-    response = FileResponse(open(target, "rb"), content_type=content_type or "application/octet-stream")
+    return safe_file_response(open(target, "rb"), target.name)
+
+
+def safe_file_response(handle, filename: str, *, download_name: str | None = None) -> FileResponse:
+    """Images display inline; anything else downloads, sandboxed, so an uploaded page can never run
+    script with the hub's origin."""
+    content_type, _encoding = mimetypes.guess_type(filename)
+    content_type = content_type or "application/octet-stream"
+    inline = content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=not inline, filename=download_name or Path(filename).name
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

@@ -11,8 +11,9 @@ def notify_users(users, subject: str, body: str) -> int:
     from incubator.accounts.tasks import send_notification
 
     ids = [user.pk for user in users]
-    if ids:
+    # One task per recipient: a retry after an SMTP failure re-sends to that person only.
+    for user_id in ids:
         send_notification.apply_async(
-            args=[ids, str(subject), str(body)], headers={"_schema_name": connection.schema_name}
+            args=[[user_id], str(subject), str(body)], headers={"_schema_name": connection.schema_name}
         )
     return len(ids)

@@ -33,6 +33,10 @@ def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append([_cell(value) for value in row])
+            # Text that starts with "=" would become a live formula in the operator's Excel.
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
         for index, header in enumerate(headers, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(header)) * 2)
     buffer = io.BytesIO()

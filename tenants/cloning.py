@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
+from django.db import connection, transaction
 
 _cache: dict[tuple, list[str]] = {}
 
@@ -161,7 +161,8 @@ def _requalify(definition: str, template: str) -> str:
 
 def clone(template: str, new_schema: str) -> bool:
     """Clone ``template`` into ``new_schema`` inside the caller's transaction; False if unsupported."""
-    with connection.cursor() as cursor:
+    # Atomic: SET LOCAL below holds only inside a transaction, whoever calls.
+    with transaction.atomic(), connection.cursor() as cursor:
         # Definitions print names unqualified when they resolve through search_path, and the script
         # qualifies every name itself; so generate with the template alone on the path.
         cursor.execute(f"SET LOCAL search_path = {connection.ops.quote_name(template)}")

@@ -69,9 +69,22 @@ class Filing(models.Model):
         }
 
 
+def _private_name(folder: str, organisation_id: int, filename: str) -> str:
+    """Under the hub's own media folder (the storage adds the schema), in ``private/``, which is never served
+    as plain media, with a random name so no path can be guessed; the download view checks who asks."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"private/{folder}/{organisation_id}/{uuid.uuid4().hex}{suffix}"
+
+
 def filing_upload_path(instance, filename):
-    # Under the hub's own media folder (TenantFileSystemStorage adds the schema).
-    return f"filings/{instance.filing.organisation_id}/{instance.filing_id}/{filename}"
+    return _private_name("filings", instance.filing.organisation_id, filename)
+
+
+def annual_report_upload_path(instance, filename):
+    return _private_name("annual-reports", instance.organisation_id, filename)
 
 
 class FilingDocument(models.Model):
@@ -80,6 +93,7 @@ class FilingDocument(models.Model):
     file = models.FileField(_("file"), upload_to=filing_upload_path)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("filing document")
@@ -108,7 +122,7 @@ class AnnualReport(models.Model):
         _("status"), max_length=20, choices=AnnualReportStatus.choices, default=AnnualReportStatus.DUE
     )
     overdue = models.BooleanField(_("overdue"), default=False)
-    file = models.FileField(_("report"), upload_to="annual-reports/", blank=True)
+    file = models.FileField(_("report"), upload_to=annual_report_upload_path, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     last_reminded_on = models.DateField(_("last reminder sent on"), null=True, blank=True)
 

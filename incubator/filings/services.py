@@ -88,6 +88,20 @@ def upload_document(*, actor, filing: Filing, requirement: DocumentRequirement, 
         raise TransitionError(_("Documents can be added while the filing is a draft or returned for correction."))
     if requirement.legal_form != filing.legal_form:
         raise ValidationError({"requirement": [_("That document is not on this filing's checklist.")]})
+    check_upload(uploaded_file)
+    document = FilingDocument.objects.create(
+        filing=filing,
+        requirement=requirement,
+        file=uploaded_file,
+        uploaded_by=actor,
+        original_name=uploaded_file.name[-200:],
+    )
+    touch(filing.organisation)
+    record_event(actor=actor, action="filing.document_uploaded", subject=filing, reason=requirement.title)
+    return document
+
+
+def check_upload(uploaded_file) -> None:
     extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(
@@ -100,12 +114,6 @@ def upload_document(*, actor, filing: Filing, requirement: DocumentRequirement, 
         )
     if uploaded_file.size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": [_("“%(name)s” is larger than 20 MB.") % {"name": uploaded_file.name}]})
-    document = FilingDocument.objects.create(
-        filing=filing, requirement=requirement, file=uploaded_file, uploaded_by=actor
-    )
-    touch(filing.organisation)
-    record_event(actor=actor, action="filing.document_uploaded", subject=filing, reason=requirement.title)
-    return document
 
 
 def submit_filing(*, actor, filing: Filing) -> Filing:
@@ -196,6 +204,7 @@ def schedule_annual_report(*, actor, organisation: Organisation, year: int, due_
 
 def submit_annual_report(*, actor, report: AnnualReport, uploaded_file) -> AnnualReport:
     require_can_act_for(actor, report.organisation)
+    check_upload(uploaded_file)
     with transaction.atomic():
         locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
         if locked.status != AnnualReportStatus.DUE:
@@ -230,8 +239,11 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict:
             if not report.overdue:
                 AnnualReport.objects.filter(pk=report.pk).update(overdue=True)
                 overdue += 1
-        elif days_left in REMIND_DAYS_BEFORE:
-            key, message = f"annual-report-{report.pk}-{days_left}", _("The %(year)s annual report is due on %(date)s.")
+        elif days_left <= max(REMIND_DAYS_BEFORE):
+            # The nearest threshold at or above the days left: a job that missed a day still reminds once.
+            threshold = min(d for d in REMIND_DAYS_BEFORE if d >= days_left)
+            key = f"annual-report-{report.pk}-{threshold}"
+            message = _("The %(year)s annual report is due on %(date)s.")
         else:
             continue
         text = message % {"year": report.year, "date": report.due_on.isoformat()}

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 
-from incubator.accounts.models import User
 from incubator.filings import services as filing_services
 from incubator.filings.models import Filing
 from incubator.orgs import roster, selectors, services
@@ -130,9 +129,7 @@ def roster_export(request):
 class AdmitForm(forms.Form):
     cohort = forms.ModelChoiceField(queryset=Cohort.objects.all(), label=gettext_lazy("cohort"))
     space = forms.CharField(label=gettext_lazy("space or desk"), required=False)
-    mentor = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True), required=False, label=gettext_lazy("mentor")
-    )
+    mentor = forms.ModelChoiceField(queryset=services.operators(), required=False, label=gettext_lazy("mentor"))
 
 
 class ReasonForm(forms.Form):
@@ -154,13 +151,18 @@ def _perform(request, kind, obj, action):
                 raise ValidationError(form.errors)
             return services.admit(actor=request.user, incubation=obj, **form.cleaned_data)
         reason = request.POST.get("reason", "")
-        step = {"decline": services.decline, "graduate": services.graduate, "exit": services.exit_incubation}[action]
+        step = {"decline": services.decline, "graduate": services.graduate, "exit": services.exit_incubation}.get(
+            action
+        )
+        if step is None:
+            raise TransitionError(_("There is no action “%(name)s”.") % {"name": action})
         return step(actor=request.user, incubation=obj, reason=reason)
     if action == "return":
         return filing_services.return_filing(actor=request.user, filing=obj, comments=request.POST.get("reason", ""))
     if action == "approve":
         form = ApproveFilingForm(request.POST)
-        form.is_valid()
+        if not form.is_valid():
+            raise ValidationError(form.errors)
         return filing_services.approve_filing(
             actor=request.user,
             filing=obj,

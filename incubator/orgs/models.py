@@ -133,6 +133,12 @@ class Organisation(models.Model):
                 self.uscc = validate_uscc(self.uscc)
             except USCCError as exc:
                 errors["uscc"] = exc.message
+            else:
+                if Organisation.objects.filter(uscc=self.uscc).exclude(pk=self.pk).exists():
+                    errors["uscc"] = gettext(
+                        "An organisation with the code %(code)s is already known to this hub; if it is yours, "
+                        "ask the hub to add you to it."
+                    ) % {"code": self.uscc}
         elif self.is_registered:
             errors["uscc"] = gettext("A registered organisation needs its Unified Social Credit Code.")
         if self.community_id and self.street_id and self.community.street_id != self.street_id:

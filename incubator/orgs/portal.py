@@ -12,6 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
@@ -268,7 +269,30 @@ def submit_report(request, pk):
     return redirect("portal_home")
 
 
+@portal_login_required
+def download(request, kind, pk):
+    """Private files: only people who act for the organisation (or operators) get them."""
+    from config.views import safe_file_response
+    from incubator.filings.models import FilingDocument
+
+    mine = services.organisations_of(request.user)
+    if kind == "filing-document":
+        record = get_object_or_404(FilingDocument.objects.filter(filing__organisation__in=mine), pk=pk)
+        name = record.original_name or record.file.name
+    elif kind == "annual-report":
+        record = get_object_or_404(AnnualReport.objects.filter(organisation__in=mine).exclude(file=""), pk=pk)
+        name = f"{record.year}{record.file.name[record.file.name.rfind('.') :]}"
+    else:
+        raise Http404
+    try:
+        handle = record.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return safe_file_response(handle, record.file.name, download_name=name)
+
+
 urlpatterns = [
+    path("files/<str:kind>/<int:pk>/", download, name="portal_download"),
     path("", home, name="portal_home"),
     path("signup/", signup, name="portal_signup"),
     path("organisations/<int:pk>/profile/", profile, name="portal_profile"),

@@ -139,7 +139,15 @@ def apply_for_incubation(*, actor, organisation: Organisation, needs: str, plans
         raise ValidationError({"needs": [_("Tell the hub what your organisation needs from it.")]})
     if Incubation.objects.filter(organisation=organisation, status__in=["applied", "incubating"]).exists():
         raise TransitionError(_("%(organisation)s already has an open incubation.") % {"organisation": organisation})
-    incubation = Incubation.objects.create(organisation=organisation, needs=needs, plans=plans)
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            incubation = Incubation.objects.create(organisation=organisation, needs=needs, plans=plans)
+    except IntegrityError:  # a second click that raced the first
+        raise TransitionError(
+            _("%(organisation)s already has an open incubation.") % {"organisation": organisation}
+        ) from None
     touch(organisation)
     record_event(actor=actor, action="incubation.applied", subject=incubation, to_state="applied")
     transaction.on_commit(
@@ -254,7 +262,11 @@ def flag_inactive_organisations(*, now=None) -> int:
 
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=CoverageTargets.load().inactive_after_days)
-    stale = Organisation.objects.filter(flagged_inactive_at__isnull=True, last_activity_at__lt=cutoff)
+    from django.db.models import Q
+
+    stale = Organisation.objects.filter(flagged_inactive_at__isnull=True).filter(
+        Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+    )
     return stale.update(flagged_inactive_at=now)
 
 

@@ -7,11 +7,32 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from incubator.areas.models import Community, Street
 from incubator.filings.models import AnnualReport, DocumentRequirement, Filing
 from incubator.orgs import admin_views
 from incubator.orgs.models import Cohort, Incubation, Organisation
+
+
+class ServiceOnlyPolicy(ModelPermissionPolicy):
+    """Model permissions, less the actions that must go through a service: an incubation starts with the
+    organisation's application, and a filing moves only by its workflow."""
+
+    def __init__(self, model, denied):
+        super().__init__(model)
+        self.denied = frozenset(denied)
+
+    def user_has_permission(self, user, action):
+        return action not in self.denied and super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return action not in self.denied and super().user_has_permission_for_instance(user, action, instance)
+
+
+register_permission_policy(Incubation, ServiceOnlyPolicy(Incubation, {"add", "delete"}), exact_class=True)
+register_permission_policy(Filing, ServiceOnlyPolicy(Filing, {"add", "change", "delete"}), exact_class=True)
 
 
 def _index_with(*related):

@@ -69,10 +69,22 @@ def test_uploads_are_checked_and_kept_under_the_hubs_folder(member, organisation
         services.upload_document(actor=member, filing=filing, requirement=other_form, uploaded_file=pdf())
     document = services.upload_document(actor=member, filing=filing, requirement=requirement, uploaded_file=pdf())
     try:
-        assert f"/{hub_a.schema_name}/filings/" in document.file.path
-        assert document.file.url.startswith(f"/media/{hub_a.schema_name}/")
+        assert f"/{hub_a.schema_name}/private/filings/{organisation.pk}/" in document.file.path
+        assert "章程" not in document.file.name and document.original_name == "章程.pdf"  # no guessable names
     finally:
         document.file.delete(save=False)
+
+
+def test_annual_reports_accept_only_document_files(member, operator, organisation):
+    report = services.schedule_annual_report(
+        actor=operator, organisation=organisation, year=2026, due_on=datetime.date(2027, 5, 31)
+    )
+    with pytest.raises(ValidationError):
+        services.submit_annual_report(
+            actor=member, report=report, uploaded_file=SimpleUploadedFile("report.html", b"<script>alert(1)</script>")
+        )
+    report.refresh_from_db()
+    assert report.status == "due" and not report.file
 
 
 def test_another_organisation_cannot_touch_this_filing(member, organisation):
@@ -92,7 +104,7 @@ def test_one_filing_in_progress_per_organisation(member, organisation):
 def test_reminders_before_the_due_date_and_overdue_after(operator, organisation, member):
     due = datetime.date(2027, 5, 31)
     report = services.schedule_annual_report(actor=operator, organisation=organisation, year=2026, due_on=due)
-    quiet_day = due - datetime.timedelta(days=20)
+    quiet_day = due - datetime.timedelta(days=40)
 
     assert services.send_due_reminders(today=quiet_day) == {"reminders": 0, "newly_overdue": 0}
     assert services.send_due_reminders(today=due - datetime.timedelta(days=30))["reminders"] == 1
@@ -128,3 +140,11 @@ def test_the_daily_jobs_are_scheduled_for_every_hub():
     assert {"incubator.orgs.tasks.flag_inactive_organisations", "incubator.filings.tasks.send_due_reminders"} <= tasks
     assert tasks <= set(app.tasks)
     assert all("tenant_schemas" not in entry for entry in settings.CELERY_BEAT_SCHEDULE.values())
+
+
+def test_a_job_that_missed_the_reminder_day_still_reminds_once(operator, organisation):
+    due = datetime.date(2027, 5, 31)
+    services.schedule_annual_report(actor=operator, organisation=organisation, year=2026, due_on=due)
+    assert services.send_due_reminders(today=due - datetime.timedelta(days=20))["reminders"] == 1
+    assert services.send_due_reminders(today=due - datetime.timedelta(days=19))["reminders"] == 0
+    assert services.send_due_reminders(today=due - datetime.timedelta(days=5))["reminders"] == 1

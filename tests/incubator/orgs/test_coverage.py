@@ -110,3 +110,15 @@ def test_coverage_is_for_operators_only(client, member):
     client.force_login(member)
     response = client.get("/admin/incubator/coverage/", **A)
     assert response.status_code in (302, 403)
+
+
+def test_incubations_and_filings_cannot_be_made_or_edited_around_their_workflow(client, operator):
+    from incubator.filings.models import Filing
+
+    client.force_login(operator)
+    filing = Filing.objects.create(organisation=OrganisationFactory(), kind="filing", legal_form="filed_community")
+    assert client.get("/admin/organisations/new/", **A).status_code == 200  # the URL shape is right…
+    assert client.get("/admin/incubations/new/", **A).status_code in (302, 403)  # …but these are refused
+    assert client.get("/admin/filings/new/", **A).status_code in (302, 403)
+    assert client.get(f"/admin/filings/edit/{filing.pk}/", **A).status_code in (302, 403)
+    assert client.get("/admin/filings/", **A).status_code == 200

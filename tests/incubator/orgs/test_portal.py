@@ -74,14 +74,36 @@ def test_a_member_applies_and_uploads_filing_documents(client, member, organisat
     filing.refresh_from_db()
     assert filing.status == "submitted"
     documents = list(filing.documents.all())
-    urls = [document.file.url for document in documents]  # while the connection is on hub A
-    assert len(urls) >= 5
-    for url in urls:
-        assert client.get(url, **A).status_code == 200
-        assert client.get(url, **B).status_code == 404
+    assert len(documents) >= 5
+    try:
+        url = f"/portal/files/filing-document/{documents[0].pk}/"
+        own = client.get(url, **A)
+        assert own.status_code == 200 and b"".join(own.streaming_content) == b"%PDF"
+        assert own["Content-Disposition"].startswith("attachment")
+        assert client.get(url, **B).status_code == 302  # no account there: to the login page
+        # Plain media never serves private files, even with the exact path.
+        assert client.get(f"/media/{HUB_A['schema_name']}/{documents[0].file.name}", **A).status_code == 404
+        stranger = make_other_member()
+        client.force_login(stranger)
+        assert client.get(url, **A).status_code == 404
+        client.logout()
+        assert client.get(url, **A).status_code == 302
+    finally:
+        with tenant_context(_hub_a()):
+            for document in documents:
+                document.file.delete(save=False)
+
+
+def make_other_member():
+    from incubator.accounts.roles import Role, ensure_roles
+    from tests.factories import UserFactory
+
     with tenant_context(_hub_a()):
-        for document in documents:
-            document.file.delete(save=False)
+        other = OrganisationFactory()
+        user = UserFactory(email="stranger@other.test")
+        user.groups.add(ensure_roles()[Role.ORGANISATION_MEMBER])
+        Membership.objects.create(user=user, organisation=other)
+    return user
 
 
 def _hub_a():

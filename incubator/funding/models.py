@@ -1,0 +1,450 @@
+"""Venture philanthropy (公益创投), part 1: needs, calls, applications, review, decision, public notice."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from incubator.areas.models import Community, Street
+from incubator.orgs.models import LegalForm, Organisation, Tier
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class WorkingDayOverride(models.Model):
+    """A day the hub declares a holiday or an adjusted working day (调休), beyond the statutory calendar."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.note}"
+
+
+class GatheringMethod(models.TextChoices):
+    FORUM = "forum", _("Residents' forum")  # 居民议事会
+    QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+    VISITS = "visits", _("Home visits")
+    INTERVIEWS = "interviews", _("Interviews")
+    OTHER = "other", _("Other")
+
+
+class Need(models.Model):
+    """A residents' need (居民需求) recorded in a community."""
+
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="needs"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    gathered_by = models.CharField(_("gathered by"), max_length=20, choices=GatheringMethod.choices)
+    gathered_on = models.DateField(_("gathered on"))
+    people_consulted = models.PositiveIntegerField(_("people consulted"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("residents' need")
+        verbose_name_plural = _("residents' needs")
+        ordering = ["-gathered_on"]
+
+    def __str__(self):
+        return self.title
+
+
+class CallField(models.TextChoices):
+    """The four service fields of the 江岸 calls."""
+
+    CHARITY = "charity", _("Public welfare and charity")  # 公益慈善
+    CULTURE_EDUCATION = "culture_education", _("Culture and education")  # 文化教育
+    RIGHTS = "rights", _("Rights protection")  # 权益维护
+    CONVENIENCE = "convenience", _("Convenient living")  # 便民生活
+
+
+class TargetGroup(models.TextChoices):
+    ELDERLY = "elderly", _("Elderly people")
+    CHILDREN = "children", _("Children and youth")
+    DISABLED = "disabled", _("People with disabilities")
+    WOMEN_FAMILIES = "women_families", _("Women and families")
+    UNEMPLOYED = "unemployed", _("Unemployed people")
+    LOW_INCOME = "low_income", _("Low-income households")
+    RESIDENTS = "residents", _("All residents")
+
+
+class BudgetCategory(models.TextChoices):
+    STAFF = "staff", _("Staff costs")
+    ADMINISTRATION = "administration", _("Administration")
+    ACTIVITIES = "activities", _("Activities")
+    MATERIALS = "materials", _("Materials and equipment")
+    PUBLICITY = "publicity", _("Publicity")
+    OTHER = "other", _("Other")
+
+
+class Aggregation(models.TextChoices):
+    MEAN = "mean", _("Mean of the experts' scores")
+    TRIMMED = "trimmed", _("Mean without the highest and the lowest")
+
+
+class CallStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    REVIEWING = "reviewing", _("Reviewing")
+    DECIDED = "decided", _("Decided")
+    ANNOUNCED = "announced", _("Announced")
+
+
+class Call(models.Model):
+    """A call for projects (项目征集)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=CallStatus.choices, default=CallStatus.DRAFT)
+    budget = models.DecimalField(_("budget (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    per_project_cap = models.DecimalField(
+        _("cap per project (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    service_fields = ArrayField(
+        models.CharField(max_length=30, choices=CallField.choices), verbose_name=_("service fields"), default=list
+    )
+    eligible_legal_forms = ArrayField(
+        models.CharField(max_length=30, choices=LegalForm.choices),
+        verbose_name=_("eligible legal forms"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: every legal form."),
+    )
+    eligible_tiers = ArrayField(
+        models.CharField(max_length=20, choices=Tier.choices),
+        verbose_name=_("eligible 1+n+x tiers"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: every tier."),
+    )
+    eligible_streets = models.ManyToManyField(
+        Street, verbose_name=_("eligible streets"), blank=True, help_text=_("Empty: the whole district.")
+    )
+    opens_at = models.DateTimeField(_("applications open"))
+    closes_at = models.DateTimeField(_("applications close"))
+    aggregation = models.CharField(
+        _("score aggregation"), max_length=20, choices=Aggregation.choices, default=Aggregation.MEAN
+    )
+    notice_working_days = models.PositiveSmallIntegerField(
+        _("public notice (working days)"), default=5, validators=[MinValueValidator(5)]
+    )
+    needs = models.ManyToManyField(Need, verbose_name=_("residents' needs addressed"), blank=True, related_name="calls")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call for projects")
+        verbose_name_plural = _("calls for projects")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_it_opens")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class BudgetStandard(models.Model):
+    """A funding standard (资助标准): the most a budget category may take."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="budget_standards")
+    category = models.CharField(_("budget category"), max_length=20, choices=BudgetCategory.choices)
+    max_percent = models.DecimalField(
+        _("at most (% of the budget)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    max_amount = models.DecimalField(_("at most (yuan)"), **MONEY, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("budget standard")
+        verbose_name_plural = _("budget standards")
+        constraints = [models.UniqueConstraint(fields=["call", "category"], name="one_standard_per_category")]
+
+    def __str__(self):
+        return self.get_category_display()
+
+
+class Quota(models.Model):
+    """A share of the funded projects that must serve a group (e.g. ≥50% for the elderly, 广州 Q16)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="quotas")
+    target_group = models.CharField(_("target group"), max_length=30, choices=TargetGroup.choices)
+    min_percent = models.DecimalField(
+        _("at least (% of funded projects)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+
+    def __str__(self):
+        return f"{self.get_target_group_display()} ≥ {self.min_percent}%"
+
+
+class RubricTemplate(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("rubric template")
+        verbose_name_plural = _("rubric templates")
+
+    def __str__(self):
+        return self.name
+
+
+class TemplateCriterion(models.Model):
+    template = models.ForeignKey(RubricTemplate, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=100)
+    guidance = models.TextField(_("guidance"), blank=True)
+    weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+
+class Criterion(models.Model):
+    """One weighted criterion of a call's review rubric; experts score it 0-10."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=100)
+    guidance = models.TextField(_("guidance"), blank=True)
+    weight = models.DecimalField(
+        _("weight (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+MAX_SCORE = Decimal("10")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENED_OUT = "screened_out", _("Screened out")
+    IN_REVIEW = "in_review", _("In review")
+    REVIEWED = "reviewed", _("Reviewed")
+    RECOMMENDED = "recommended", _("Recommended for funding")
+    NOT_FUNDED = "not_funded", _("Not funded")
+    IN_NOTICE = "in_notice", _("In public notice")
+    AWARDED = "awarded", _("Awarded")
+    REJECTED = "rejected", _("Rejected after objection")
+
+
+class Application(models.Model):
+    """An organisation's application to a call (项目申报)."""
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    title = models.CharField(_("project title"), max_length=200, blank=True)
+    service_field = models.CharField(_("service field"), max_length=30, choices=CallField.choices, blank=True)
+    problem = models.TextField(_("problem and needs addressed"), blank=True)
+    needs = models.ManyToManyField(Need, verbose_name=_("residents' needs addressed"), blank=True)
+    target_groups = ArrayField(
+        models.CharField(max_length=30, choices=TargetGroup.choices),
+        verbose_name=_("target groups"),
+        default=list,
+        blank=True,
+    )
+    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
+    activities = models.TextField(_("activities and timeline"), blank=True)
+    starts_on = models.DateField(_("project starts"), null=True, blank=True)
+    ends_on = models.DateField(_("project ends"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Decision
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    awarded_amount = models.DecimalField(_("amount awarded (yuan)"), **MONEY, null=True, blank=True)
+    override = models.CharField(
+        _("manual decision"), max_length=10, blank=True, choices=[("include", _("Fund")), ("exclude", _("Do not fund"))]
+    )
+    override_reason = models.TextField(_("justification of the manual decision"), blank=True)
+    released_feedback = models.TextField(_("feedback released to the applicant"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["rank", "-submitted_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["call", "organisation"], name="one_application_per_call")]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self):
+        return self.title or str(_("Application of %(organisation)s") % {"organisation": self.organisation})
+
+    @property
+    def requested_amount(self) -> Decimal:
+        return sum((line.amount for line in self.budget_lines.all()), Decimal("0.00"))
+
+
+class Term(models.TextChoices):
+    SHORT = "short", _("Short term (under 3 months)")
+    MEDIUM = "medium", _("Medium term (3-12 months)")
+    LONG = "long", _("Long term (over a year)")
+
+
+class Objective(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objectives")
+    term = models.CharField(_("term"), max_length=10, choices=Term.choices)
+    description = models.TextField(_("objective"))
+    indicator = models.CharField(_("measurable indicator"), max_length=200)
+    target = models.DecimalField(_("target value"), max_digits=12, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+        ordering = ["term", "id"]
+
+    def __str__(self):
+        return self.description
+
+
+class BudgetLine(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(_("budget category"), max_length=20, choices=BudgetCategory.choices)
+    item = models.CharField(_("item"), max_length=200)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["category", "id"]
+
+    def __str__(self):
+        return self.item
+
+
+class ConflictDeclaration(models.Model):
+    """An expert's declared conflict of interest with an organisation (回避)."""
+
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="declared_conflicts")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [models.UniqueConstraint(fields=["expert", "organisation"], name="one_conflict_per_pair")]
+
+    def __str__(self):
+        return f"{self.expert} ≠ {self.organisation}"
+
+
+class Assignment(models.Model):
+    """An expert assigned to review one application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    comment = models.TextField(_("overall comment"), blank=True)
+    submitted_at = models.DateTimeField(_("scores submitted at"), null=True, blank=True)
+    total = models.DecimalField(_("weighted total (0-100)"), max_digits=6, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [models.UniqueConstraint(fields=["application", "expert"], name="one_assignment_per_expert")]
+
+    def __str__(self):
+        return f"{self.expert} → {self.application}"
+
+
+class Score(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT)
+    value = models.DecimalField(
+        _("score (0-10)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_SCORE)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="one_score_per_criterion")]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.value}"
+
+
+class PublicNotice(models.Model):
+    """The public notice (公示) of a call's funding decisions, at least 5 working days."""
+
+    call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="notice")
+    starts_on = models.DateField(_("notice starts"))
+    ends_on = models.DateField(_("notice ends (last day)"))
+    calendar_note = models.CharField(_("calendar note"), max_length=300, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+
+    def __str__(self):
+        return str(self.call)
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Objection(models.Model):
+    """An objection lodged by anyone during the notice period (异议)."""
+
+    notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
+    name = models.CharField(_("your name"), max_length=50)
+    contact = models.CharField(_("phone or e-mail"), max_length=100)
+    text = models.TextField(_("objection"))
+    status = models.CharField(_("status"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    resolution = models.TextField(_("resolution"), blank=True)
+    lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["lodged_at"]
+
+    def __str__(self):
+        return f"{self.application}: {self.text[:30]}"
