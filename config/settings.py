@@ -219,6 +219,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@hubs.localhost")
 # --- Wagtail ----------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "社会组织孵化基地"
 # No WAGTAILADMIN_BASE_URL: Wagtail's own e-mails (password reset…) must link to the hub's host.
+SILENCED_SYSTEM_CHECKS = ["wagtailadmin.W003"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config import views
+from incubator.funding import views as funding_views
 from incubator.orgs import portal
 
 urlpatterns = [
@@ -15,7 +16,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("portal/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="portal_login"),
     path("portal/logout/", auth_views.LogoutView.as_view(next_page="portal_login"), name="portal_logout"),
+    path("portal/", include(funding_views.portal_urlpatterns)),
     path("portal/", include(portal)),
+    path("review/", include(funding_views.review_urlpatterns)),
+    path("notices/", include(funding_views.notice_urlpatterns)),
     path("documents/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<schema>[a-z][a-z0-9_]*)/(?P<path>.+)$", views.hub_media, name="hub_media"),
     path("", include(wagtail_urls)),

@@ -1,0 +1,134 @@
+"""Back-office views for venture philanthropy. Thin: selectors read, services act."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incubator.accounts.models import User
+from incubator.accounts.roles import Role
+from incubator.funding import services
+from incubator.funding.models import Application, Call, RubricTemplate
+from incubator.orgs.services import is_operator
+from incubator.workflow import TransitionError
+
+
+def _require_operator(request):
+    if not is_operator(request.user):
+        raise PermissionDenied(_("This page is for hub operators."))
+
+
+def _report(request, action):
+    try:
+        action()
+    except (TransitionError, PermissionDenied) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+        return False
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, problem)
+        return False
+    return True
+
+
+class AssignForm(forms.Form):
+    experts = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(groups__name=Role.EXPERT, is_active=True).distinct(),
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Experts"),
+    )
+
+
+def call_view(request, pk):
+    """A call's page: its state, its actions, its applications with screening and expert assignment."""
+    _require_operator(request)
+    call = get_object_or_404(Call, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        application = None
+        if request.POST.get("application"):
+            application = get_object_or_404(Application, pk=request.POST["application"], call=call)
+        steps = {
+            "use_template": lambda: services.copy_rubric(
+                actor=request.user,
+                call=call,
+                template=get_object_or_404(RubricTemplate, pk=request.POST.get("template")),
+            ),
+            "open": lambda: services.open_call(actor=request.user, call=call),
+            "start_review": lambda: services.start_review(actor=request.user, call=call),
+            "accept": lambda: services.screen(actor=request.user, application=application, accept=True),
+            "screen_out": lambda: services.screen(
+                actor=request.user, application=application, accept=False, reason=request.POST.get("reason", "")
+            ),
+            "assign": lambda: services.assign_experts(
+                actor=request.user,
+                application=application,
+                experts=list(User.objects.filter(pk__in=request.POST.getlist("experts"))),
+            ),
+            "publish_notice": lambda: services.publish_notice(actor=request.user, call=call),
+        }
+        step = steps.get(action)
+        if step is None or (action in ("accept", "screen_out", "assign") and application is None):
+            messages.error(request, _("There is no action “%(name)s”.") % {"name": action})
+        elif _report(request, step):
+            messages.success(request, _("Done."))
+        return redirect("funding_call", pk=call.pk)
+    applications = (
+        call.applications.exclude(status="draft")
+        .select_related("organisation")
+        .prefetch_related("assignments__expert")
+        .order_by("rank", "submitted_at")
+    )
+    return render(
+        request,
+        "funding/admin/call.html",
+        {
+            "call": call,
+            "applications": applications,
+            "templates": RubricTemplate.objects.all(),
+            "transitions": services.CALL.available(call, request.user),
+            "assign_form": AssignForm(),
+            "criteria": call.criteria.all(),
+            "notice": getattr(call, "notice", None),
+        },
+    )
+
+
+def ranking_view(request, pk):
+    """The ranking with spread and outliers, the proposed allocation honouring quotas, overrides, confirm."""
+    _require_operator(request)
+    call = get_object_or_404(Call, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "override":
+            application = get_object_or_404(Application, pk=request.POST.get("application"), call=call)
+            _report(
+                request,
+                lambda: services.set_override(
+                    actor=request.user,
+                    application=application,
+                    decision=request.POST.get("decision", ""),
+                    reason=request.POST.get("reason", ""),
+                ),
+            )
+        elif action == "confirm" and _report(
+            request, lambda: services.confirm_allocation(actor=request.user, call=call)
+        ):
+            messages.success(request, _("The decision is confirmed."))
+        return redirect("funding_ranking", pk=call.pk)
+    rows = services.ranking(call)
+    proposal = services.propose_allocation(call, rows)
+    return render(
+        request,
+        "funding/admin/ranking.html",
+        {
+            "call": call,
+            "proposal": proposal,
+            "rows": proposal["rows"],
+            "can_decide": call.status == "reviewing",
+        },
+    )

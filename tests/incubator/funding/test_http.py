@@ -1,0 +1,160 @@
+"""Venture philanthropy over HTTP: applicants, experts, operators and the public, and the walls between them."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from incubator.funding import services
+from incubator.funding.models import Application, Assignment, BudgetLine, Call, Criterion, PublicNotice
+from tests.conftest import HUB_A, HUB_B
+from tests.factories import OrganisationFactory
+from tests.incubator.funding.conftest import complete_application, make_expert, make_member
+
+pytestmark = pytest.mark.django_db
+A = {"HTTP_HOST": HUB_A["domain"]}
+B = {"HTTP_HOST": HUB_B["domain"]}
+
+
+def test_an_applicant_drafts_sees_what_is_missing_and_submits(client, open_call, applicant):
+    organisation, member = applicant
+    client.force_login(member)
+    calls = client.get("/portal/calls/", **A).content.decode()
+    assert open_call.title in calls
+    started = client.post(f"/portal/calls/{open_call.pk}/apply/{organisation.pk}/", **A)
+    application = Application.objects.get(call=open_call, organisation=organisation)
+    assert started["Location"] == f"/portal/applications/{application.pk}/"
+
+    client.post(started["Location"], {"action": "save", "title": "老人居家防跌倒"}, **A)
+    page = client.get(started["Location"], **A).content.decode()
+    assert "老人居家防跌倒" in page and "<details>" in page  # the list of what is still needed
+
+    data = {
+        "action": "submit",
+        "title": "老人居家防跌倒",
+        "service_field": "charity",
+        "problem": "空巢老人",
+        "target_groups": ["elderly"],
+        "beneficiaries": "80",
+        "activities": "入户评估与改造",
+        "starts_on": "2027-01-01",
+        "ends_on": "2027-12-31",
+        "budget_0_category": "activities",
+        "budget_0_item": "改造材料",
+        "budget_0_amount": "20000",
+    }
+    for term in ("short", "medium", "long"):
+        data.update(
+            {
+                f"objective_{term}_description": "目标",
+                f"objective_{term}_indicator": "户数",
+                f"objective_{term}_target": "50",
+            }
+        )
+    client.post(started["Location"], data, **A)
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    assert application.budget_lines.get().amount == Decimal("20000.00")
+
+
+def test_an_ineligible_organisation_sees_why_and_no_apply_button(client, open_call, applicant):
+    organisation, member = applicant
+    open_call.eligible_legal_forms = ["foundation"]
+    open_call.save()
+    client.force_login(member)
+    page = client.get("/portal/calls/", **A).content.decode()
+    assert f"/portal/calls/{open_call.pk}/apply/" not in page and "ineligible" in page
+    client.post(f"/portal/calls/{open_call.pk}/apply/{organisation.pk}/", **A)
+    assert not Application.objects.exists()
+
+
+def test_an_organisation_cannot_read_anothers_application(client, open_call, applicant):
+    organisation, member = applicant
+    other = OrganisationFactory(name="武汉春晖社会工作服务中心")
+    other_member = make_member(other, "chunhui@org.test")
+    theirs = complete_application(other_member, open_call, other)
+    client.force_login(member)
+    assert client.get(f"/portal/applications/{theirs.pk}/", **A).status_code == 404
+    assert client.post(f"/portal/calls/{open_call.pk}/apply/{other.pk}/", **A).status_code == 404
+
+
+def _in_review(operator, call, applicant):
+    organisation, member = applicant
+    application = complete_application(member, call, organisation)
+    services.submit_application(actor=member, application=application)
+    services.screen(actor=operator, application=application, accept=True)
+    Call.objects.filter(pk=call.pk).update(status="reviewing")
+    return Application.objects.get(pk=application.pk)
+
+
+def test_an_expert_reads_and_scores_only_assigned_applications(client, operator, open_call, applicant):
+    application = _in_review(operator, open_call, applicant)
+    assigned, other = make_expert("e1@experts.test"), make_expert("e2@experts.test")
+    [assignment] = services.assign_experts(actor=operator, application=application, experts=[assigned])
+    client.force_login(other)
+    assert client.get(f"/review/{assignment.pk}/", **A).status_code == 404
+    assert client.post(f"/review/{assignment.pk}/", {}, **A).status_code == 404
+    assert application.title not in client.get("/review/", **A).content.decode()
+
+    client.force_login(assigned)
+    assert application.title in client.get(f"/review/{assignment.pk}/", **A).content.decode()
+    scores = {f"score_{c.pk}": "7.5" for c in Criterion.objects.filter(call=open_call)}
+    client.post(f"/review/{assignment.pk}/", scores, **A)
+    assert Assignment.objects.get(pk=assignment.pk).total == Decimal("75.00")
+    # Applicants never see who reviewed them nor the scores.
+    member = applicant[1]
+    client.force_login(member)
+    page = client.get(f"/portal/applications/{application.pk}/", **A).content.decode()
+    assert "e1@experts.test" not in page and "75.00" not in page
+
+
+def test_the_public_objects_on_the_notice_without_an_account(client, operator, open_call, applicant):
+    application = _in_review(operator, open_call, applicant)
+    Application.objects.filter(pk=application.pk).update(status="in_notice", awarded_amount=Decimal("23000"))
+    today = datetime.date.today()
+    notice = PublicNotice.objects.create(call=open_call, starts_on=today, ends_on=today + datetime.timedelta(days=7))
+    page = client.get(f"/notices/{notice.pk}/", **A).content.decode()
+    assert application.title in page and "23000" in page and "objection-form" in page
+    client.post(
+        f"/notices/{notice.pk}/",
+        {"application": application.pk, "name": "居民王某", "contact": "13800000000", "text": "请核实预算"},
+        **A,
+    )
+    assert notice.objections.get().text == "请核实预算"
+    assert client.get(f"/notices/{notice.pk}/", **B).status_code == 404  # hub B has no such notice
+
+
+def _reviewed_applications(call, count, expert, start):
+    organisations = [OrganisationFactory() for _ in range(count)]
+    for index, organisation in enumerate(organisations):
+        application = Application.objects.create(
+            call=call,
+            organisation=organisation,
+            title=f"项目{start + index}",
+            status="reviewed",
+            target_groups=["elderly"],
+        )
+        BudgetLine.objects.create(application=application, category="activities", item="x", amount=Decimal(1000))
+        Assignment.objects.create(
+            application=application,
+            expert=expert,
+            total=Decimal(60 + index % 30),
+            submitted_at=datetime.datetime.now(datetime.UTC),
+        )
+
+
+def test_the_ranking_page_runs_a_constant_number_of_queries(client, operator, open_call, django_assert_max_num_queries):
+    Call.objects.filter(pk=open_call.pk).update(status="reviewing")
+    expert = make_expert("judge@experts.test")
+    client.force_login(operator)
+    url = f"/admin/funding/calls/{open_call.pk}/ranking/"
+    _reviewed_applications(open_call, 5, expert, 0)
+    client.get(url, **A)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, **A).status_code == 200
+    _reviewed_applications(open_call, 200, expert, 5)
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(url, **A)
+    assert page.content.decode().count("data-application=") == 205
