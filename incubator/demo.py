@@ -8,6 +8,7 @@ Loaded once per hub by ``make run`` (``bootstrap --demo``); a hub that already h
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -314,3 +315,188 @@ def _demo_filings_and_reports(organisations: dict[str, Organisation]) -> None:
             )
     assert DocumentRequirement.objects.exists()
     send_due_reminders(today=today)
+
+
+# The five 江岸 projects of seed 002 (amounts are illustrative: the seed gives only the programme's total,
+# 346万元 for 23+17+60+100 projects).
+JIANGAN_PROJECTS = [
+    (
+        "老人居家防跌倒",
+        "武汉晚晴枫养老助残服务中心",
+        "charity",
+        ["elderly", "disabled"],
+        80,
+        Decimal("50000.00"),
+        "球场街道空巢老年群体居家安全风险高，80位身体不便的老人需要适老化改造。",
+    ),
+    (
+        "启航行动——青年就业助力计划",
+        "武汉春晖社会工作服务中心",
+        "convenience",
+        ["unemployed"],
+        20,
+        Decimal("40000.00"),
+        "百步亭文卉苑20余名20-28岁青年多次求职不成功。",
+    ),
+    (
+        "随艺手工生活馆",
+        "随艺手工生活馆",
+        "convenience",
+        ["women_families"],
+        300,
+        Decimal("30000.00"),
+        "辖区就业困难女性、全职妈妈需要一技之长。",
+    ),
+    (
+        "惟楚有才 惟楚有戏",
+        "老戏骨党员服务队",
+        "culture_education",
+        ["residents", "elderly"],
+        680,
+        Decimal("20000.00"),
+        "楚剧文化逐渐淡出人们的视野，需要传承。",
+    ),
+    (
+        "光华社区“红色引擎”车辆自治之家",
+        "光华社区“红色引擎”车辆自治之家",
+        "rights",
+        ["residents"],
+        500,
+        Decimal("20000.00"),
+        "老旧小区没有物业、没有停车场地，车辆管理矛盾突出。",
+    ),
+]
+
+
+@transaction.atomic
+def load_funding_demo(schema_name: str, *, password: str) -> bool:
+    """江岸: a past call with the seed's projects, awarded, and an open call; once per hub."""
+    from incubator.funding.models import (
+        Application,
+        BudgetLine,
+        BudgetStandard,
+        Call,
+        Criterion,
+        Need,
+        Objective,
+        PublicNotice,
+        RubricTemplate,
+    )
+
+    if schema_name != "jiangan" or Call.objects.exists() or not Organisation.objects.exists():
+        return False
+    template = RubricTemplate.objects.first()
+    now = timezone.now()
+    communities = {c.name: c for c in Community.objects.all()}
+    needs = [
+        Need.objects.create(
+            community=communities["安静社区"],
+            title="空巢老人居家安全",
+            gathered_by="questionnaire",
+            gathered_on=datetime.date(2019, 3, 1),
+            people_consulted=80,
+            description="对辖区80位身体不便的老年人开展需求调查。",
+        ),
+        Need.objects.create(
+            community=communities["文卉苑社区"],
+            title="待业青年就业",
+            gathered_by="visits",
+            gathered_on=datetime.date(2019, 3, 10),
+            people_consulted=20,
+            description="入户走访发现20余例求职不成功的青年。",
+        ),
+        Need.objects.create(
+            community=communities["光华社区"],
+            title="老旧小区车辆管理",
+            gathered_by="forum",
+            gathered_on=datetime.date(2019, 2, 20),
+            people_consulted=120,
+            description="召开居民代表大会、问卷调查了解车辆管理需求。",
+        ),
+    ]
+
+    def make_call(title, status, opens, closes, budget):
+        call = Call.objects.create(
+            title=title,
+            status=status,
+            budget=budget,
+            per_project_cap=Decimal("50000.00"),
+            service_fields=["charity", "culture_education", "rights", "convenience"],
+            opens_at=opens,
+            closes_at=closes,
+            description="面向江岸区社区社会组织征集回应居民需求的公益服务项目。",
+        )
+        Criterion.objects.bulk_create(
+            Criterion(call=call, name=c.name, guidance=c.guidance, weight=c.weight, position=c.position)
+            for c in template.criteria.all()
+        )
+        BudgetStandard.objects.create(call=call, category="administration", max_percent=Decimal("10"))
+        BudgetStandard.objects.create(call=call, category="staff", max_percent=Decimal("30"))
+        call.quotas.create(target_group="elderly", min_percent=Decimal("50"))
+        call.needs.set(needs)
+        return call
+
+    past = make_call(
+        "2019年江岸区社区公益创投",
+        "announced",
+        now.replace(year=2019, month=3, day=1),
+        now.replace(year=2019, month=4, day=1),
+        Decimal("200000.00"),
+    )
+    PublicNotice.objects.create(
+        call=past,
+        starts_on=datetime.date(2019, 5, 6),
+        ends_on=datetime.date(2019, 5, 10),
+        closed_at=now.replace(year=2019, month=5, day=11),
+    )
+    organisations = {o.name: o for o in Organisation.objects.all()}
+    for rank, (title, organisation, field, groups, people, amount, problem) in enumerate(JIANGAN_PROJECTS, 1):
+        application = Application.objects.create(
+            call=past,
+            organisation=organisations[organisation],
+            status="awarded",
+            title=title,
+            service_field=field,
+            problem=problem,
+            target_groups=groups,
+            beneficiaries=people,
+            activities="需求调研、服务实施、成效评估",
+            starts_on=datetime.date(2019, 6, 1),
+            ends_on=datetime.date(2020, 5, 31),
+            submitted_at=now.replace(year=2019, month=3, day=20),
+            score=Decimal(92 - rank * 3),
+            rank=rank,
+            awarded_amount=amount,
+        )
+        BudgetLine.objects.create(
+            application=application, category="activities", item="服务活动", amount=amount * Decimal("0.7")
+        )
+        BudgetLine.objects.create(
+            application=application, category="staff", item="社工补贴", amount=amount * Decimal("0.25")
+        )
+        BudgetLine.objects.create(
+            application=application, category="administration", item="管理费", amount=amount * Decimal("0.05")
+        )
+        for term, description in (("short", "完成需求评估"), ("medium", "完成主要服务"), ("long", "形成长效机制")):
+            Objective.objects.create(
+                application=application,
+                term=term,
+                description=description,
+                indicator="服务人数",
+                target=Decimal(people),
+                unit="人",
+            )
+    make_call(
+        "2026年江岸区社区公益创投（第二批）",
+        "open",
+        now - datetime.timedelta(days=7),
+        now + datetime.timedelta(days=30),
+        Decimal("300000.00"),
+    )
+    expert_group = ensure_roles()[Role.EXPERT]
+    for index in (1, 2, 3):
+        expert = User.objects.create_user(
+            email=f"expert{index}@jiangan.demo", password=password, first_name=f"评审专家{index}"
+        )
+        expert.groups.add(expert_group)
+    return True

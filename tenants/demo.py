@@ -25,7 +25,7 @@ def ensure_demo_hubs() -> list[Hub]:
     """Provision the demo hubs that are missing, and give each its demo content once."""
     from django_tenants.utils import tenant_context
 
-    from incubator.demo import load_demo
+    from incubator.demo import load_demo, load_funding_demo
 
     created = []
     for spec in DEMO_HUBS:
@@ -43,5 +43,6 @@ def ensure_demo_hubs() -> list[Hub]:
             created.append(hub)
         with tenant_context(hub):
             load_demo(spec["schema_name"], password=DEMO_PASSWORD)
+            load_funding_demo(spec["schema_name"], password=DEMO_PASSWORD)
     connection.set_schema_to_public()
     return created

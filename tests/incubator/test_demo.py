@@ -26,3 +26,16 @@ def test_the_guandu_demo_carries_the_seeds_streets_organisations_and_targets(in_
 
 def test_demo_codes_pass_the_national_check():
     assert validate_uscc(demo_uscc("420102", "2", 3)) == demo_uscc("420102", "2", 3)
+
+
+def test_the_jiangan_demo_holds_a_past_call_with_the_seeds_projects_and_an_open_call(in_hub_a):
+    from incubator.demo import JIANGAN_PROJECTS, load_funding_demo
+    from incubator.funding.models import Application, Call
+
+    load_demo("jiangan", password="x-demo-password-1")
+    assert load_funding_demo("jiangan", password="x-demo-password-1") is True
+    past = Call.objects.get(status="announced")
+    titles = set(Application.objects.filter(call=past, status="awarded").values_list("title", flat=True))
+    assert titles == {row[0] for row in JIANGAN_PROJECTS}
+    assert Call.objects.filter(status="open").count() == 1
+    assert load_funding_demo("jiangan", password="x-demo-password-1") is False
