@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role
 from incubator.funding import services
-from incubator.funding.models import Application, Call, RubricTemplate
+from incubator.funding.models import (
+    Application,
+    BudgetCategory,
+    BudgetStandard,
+    Call,
+    Objection,
+    Quota,
+    RubricTemplate,
+    TargetGroup,
+)
 from incubator.orgs.services import is_operator
 from incubator.workflow import TransitionError
 
@@ -70,9 +79,26 @@ def call_view(request, pk):
                 experts=list(User.objects.filter(pk__in=request.POST.getlist("experts"))),
             ),
             "publish_notice": lambda: services.publish_notice(actor=request.user, call=call),
+            "feedback": lambda: services.release_feedback(
+                actor=request.user, application=application, feedback=request.POST.get("feedback", "")
+            ),
+            "uphold": lambda: services.resolve_objection(
+                actor=request.user,
+                objection=_objection(call, request.POST.get("objection")),
+                upheld=True,
+                resolution=request.POST.get("resolution", ""),
+            ),
+            "dismiss": lambda: services.resolve_objection(
+                actor=request.user,
+                objection=_objection(call, request.POST.get("objection")),
+                upheld=False,
+                resolution=request.POST.get("resolution", ""),
+            ),
+            "add_standard": lambda: _add_standard(call, request.POST),
+            "add_quota": lambda: _add_quota(call, request.POST),
         }
         step = steps.get(action)
-        if step is None or (action in ("accept", "screen_out", "assign") and application is None):
+        if step is None or (action in ("accept", "screen_out", "assign", "feedback") and application is None):
             messages.error(request, _("There is no action “%(name)s”.") % {"name": action})
         elif _report(request, step):
             messages.success(request, _("Done."))
@@ -94,8 +120,41 @@ def call_view(request, pk):
             "assign_form": AssignForm(),
             "criteria": call.criteria.all(),
             "notice": getattr(call, "notice", None),
+            "standards": call.budget_standards.all(),
+            "quotas": call.quotas.all(),
+            "objections": Objection.objects.filter(application__call=call).select_related("application__organisation"),
+            "categories": BudgetCategory.choices,
+            "groups": TargetGroup.choices,
         },
     )
+
+
+def _objection(call, pk):
+    return get_object_or_404(Objection, pk=pk, application__call=call)
+
+
+def _editable_draft(call):
+    if call.status != "draft":
+        raise TransitionError(_("Standards and quotas can change only while the call is a draft."))
+
+
+def _add_standard(call, post):
+    _editable_draft(call)
+    standard = BudgetStandard(
+        call=call,
+        category=post.get("category", ""),
+        max_percent=post.get("max_percent") or None,
+        max_amount=post.get("max_amount") or None,
+    )
+    standard.full_clean()
+    standard.save()
+
+
+def _add_quota(call, post):
+    _editable_draft(call)
+    quota = Quota(call=call, target_group=post.get("target_group", ""), min_percent=post.get("min_percent") or None)
+    quota.full_clean()
+    quota.save()
 
 
 def ranking_view(request, pk):

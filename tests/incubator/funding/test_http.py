@@ -158,3 +158,35 @@ def test_the_ranking_page_runs_a_constant_number_of_queries(client, operator, op
     with django_assert_max_num_queries(len(few)):
         page = client.get(url, **A)
     assert page.content.decode().count("data-application=") == 205
+
+
+def test_operators_set_standards_and_quotas_then_resolve_objections_and_release_feedback(
+    client, operator, open_call, applicant
+):
+    client.force_login(operator)
+    Call.objects.filter(pk=open_call.pk).update(status="draft")
+    url = f"/admin/funding/calls/{open_call.pk}/"
+    client.post(url, {"action": "add_standard", "category": "administration", "max_percent": "10"}, **A)
+    client.post(url, {"action": "add_quota", "target_group": "elderly", "min_percent": "50"}, **A)
+    client.post(url, {"action": "add_quota", "target_group": "elderly", "min_percent": "150"}, **A)  # refused
+    assert list(open_call.budget_standards.values_list("category", "max_percent")) == [("administration", 10)]
+    assert list(open_call.quotas.values_list("min_percent", flat=True)) == [50]
+
+    Call.objects.filter(pk=open_call.pk).update(status="open")
+    application = _in_review(operator, open_call, applicant)
+    Application.objects.filter(pk=application.pk).update(status="in_notice")
+    today = datetime.date.today()
+    notice = PublicNotice.objects.create(call=open_call, starts_on=today, ends_on=today + datetime.timedelta(days=7))
+    objection = services.lodge_objection(notice=notice, application_id=application.pk, name="王", contact="138",
+                                         text="预算偏高")
+    page = client.get(url, **A).content.decode()
+    assert "预算偏高" in page
+    client.post(url, {"action": "uphold", "objection": objection.pk, "resolution": ""}, **A)  # needs a reason
+    assert Application.objects.get(pk=application.pk).status == "in_notice"
+    client.post(url, {"action": "uphold", "objection": objection.pk, "resolution": "经核实，预算不实"}, **A)
+    assert Application.objects.get(pk=application.pk).status == "rejected"
+    client.post(url, {"action": "feedback", "application": application.pk, "feedback": "请细化预算"}, **A)
+    assert Application.objects.get(pk=application.pk).released_feedback == "请细化预算"
+    member = applicant[1]
+    client.force_login(member)
+    assert "请细化预算" in client.get(f"/portal/applications/{application.pk}/", **A).content.decode()
