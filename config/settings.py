@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "incubator.funding.tasks.close_notices",
         "schedule": crontab(hour=0, minute=30),
     },
+    "daily-digests": {
+        "task": "incubator.accounts.tasks.send_digests",
+        "schedule": crontab(hour=18, minute=0),
+    },
     "annual-report-reminders": {
         "task": "incubator.filings.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),

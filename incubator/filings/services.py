@@ -137,6 +137,7 @@ def submit_filing(*, actor, filing: Filing) -> Filing:
             operators(),
             _("Filing submitted: %(organisation)s") % {"organisation": locked.organisation.name},
             _("%(filing)s was submitted for review.") % {"filing": locked},
+            kind="operations",
         )
 
     return run_transition(
@@ -182,6 +183,7 @@ def _tell_members(locked: Filing) -> None:
         locked.organisation,
         _("%(filing)s: %(state)s") % {"filing": locked, "state": locked.get_status_display()},
         _("%(filing)s is now “%(state)s”.") % {"filing": locked, "state": locked.get_status_display()} + extra,
+        kind="decision",
     )
 
 
@@ -253,6 +255,8 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict:
         if created:
             AnnualReport.objects.filter(pk=report.pk).update(last_reminded_on=today)
             organisation = report.organisation
-            transaction.on_commit(lambda o=organisation, t=text: notify_members(o, _("Reminder: annual report"), t))
+            transaction.on_commit(
+                lambda o=organisation, t=text: notify_members(o, _("Reminder: annual report"), t, kind="reminder")
+            )
             sent += 1
     return {"reminders": sent, "newly_overdue": overdue}

@@ -336,6 +336,7 @@ def _tell_applicant(locked: Application) -> None:
         _("Your application: %(state)s") % {"state": locked.get_status_display()},
         _("“%(title)s” (%(call)s) is now: %(state)s.")
         % {"title": locked, "call": locked.call, "state": locked.get_status_display()},
+        kind="status" if locked.status in ("submitted", "in_review", "reviewed") else "decision",
     )
 
 
@@ -391,6 +392,7 @@ def assign_experts(*, actor, application: Application, experts: list[User]) -> l
             experts,
             _("Review assignment: %(call)s") % {"call": application.call},
             _("You have been asked to review an application to %(call)s.") % {"call": application.call},
+            kind="review",
         )
     )
     return made
@@ -743,7 +745,7 @@ def lodge_objection(
 def notify_users_operators(subject: str, body: str) -> None:
     from incubator.notifications import notify_users
 
-    notify_users(operators(), subject, body)
+    notify_users(operators(), subject, body, kind="operations")
 
 
 def resolve_objection(*, actor, objection: Objection, upheld: bool, resolution: str) -> Objection:

@@ -301,3 +301,34 @@ urlpatterns = [
     path("filings/<int:pk>/", filing_detail, name="portal_filing"),
     path("annual-reports/<int:pk>/submit/", submit_report, name="portal_submit_report"),
 ]
+
+
+@portal_login_required
+def notification_settings(request):
+    """Each person chooses, per kind of message, immediate mail, a daily digest or none."""
+    from incubator.accounts.models import REQUIRED_KINDS, Delivery, NotificationKind, NotificationPreference
+
+    if request.method == "POST":
+        for kind in NotificationKind.values:
+            delivery = request.POST.get(kind, Delivery.IMMEDIATE)
+            if kind in REQUIRED_KINDS or delivery not in Delivery.values:
+                continue
+            NotificationPreference.objects.update_or_create(
+                user=request.user, kind=kind, defaults={"delivery": delivery}
+            )
+        messages.success(request, _("Your choices are saved."))
+        return redirect("portal_notifications")
+    chosen = dict(NotificationPreference.objects.filter(user=request.user).values_list("kind", "delivery"))
+    rows = [
+        {
+            "kind": kind,
+            "label": label,
+            "required": kind in REQUIRED_KINDS,
+            "delivery": Delivery.IMMEDIATE if kind in REQUIRED_KINDS else chosen.get(kind, Delivery.IMMEDIATE),
+        }
+        for kind, label in NotificationKind.choices
+    ]
+    return render(request, "portal/notifications.html", {"rows": rows, "deliveries": Delivery.choices})
+
+
+urlpatterns.append(path("notifications/", notification_settings, name="portal_notifications"))

@@ -155,6 +155,7 @@ def apply_for_incubation(*, actor, organisation: Organisation, needs: str, plans
             operators(),
             _("New incubation application: %(organisation)s") % {"organisation": organisation.name},
             _("%(organisation)s has applied for incubation.") % {"organisation": organisation.name},
+            kind="operations",
         )
     )
     return incubation
@@ -216,6 +217,7 @@ def _incubation_step(actor, incubation, name, reason, guard, apply):
             _("Incubation: %(state)s") % {"state": locked.get_status_display()},
             _("The incubation of %(organisation)s is now “%(state)s”. %(reason)s")
             % {"organisation": locked.organisation.name, "state": locked.get_status_display(), "reason": reason},
+            kind="decision" if name in ("admit", "decline", "exit") else "status",
         )
 
     return run_transition(
@@ -270,6 +272,6 @@ def flag_inactive_organisations(*, now=None) -> int:
     return stale.update(flagged_inactive_at=now)
 
 
-def notify_members(organisation: Organisation, subject: str, body: str) -> None:
+def notify_members(organisation: Organisation, subject: str, body: str, *, kind: str = "status") -> None:
     members = User.objects.filter(memberships__organisation=organisation, is_active=True)
-    notify_users(members, subject, body)
+    notify_users(members, subject, body, kind=kind)

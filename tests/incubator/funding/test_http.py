@@ -177,8 +177,9 @@ def test_operators_set_standards_and_quotas_then_resolve_objections_and_release_
     Application.objects.filter(pk=application.pk).update(status="in_notice")
     today = datetime.date.today()
     notice = PublicNotice.objects.create(call=open_call, starts_on=today, ends_on=today + datetime.timedelta(days=7))
-    objection = services.lodge_objection(notice=notice, application_id=application.pk, name="王", contact="138",
-                                         text="预算偏高")
+    objection = services.lodge_objection(
+        notice=notice, application_id=application.pk, name="王", contact="138", text="预算偏高"
+    )
     page = client.get(url, **A).content.decode()
     assert "预算偏高" in page
     client.post(url, {"action": "uphold", "objection": objection.pk, "resolution": ""}, **A)  # needs a reason
