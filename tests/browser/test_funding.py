@@ -1,0 +1,152 @@
+"""Venture philanthropy end to end in Chromium: an organisation applies to the open 江岸 call, the
+operator screens and assigns an expert, the expert scores, the operator confirms the decision and
+publishes the notice, a resident objects, and the applicant sees where they stand.
+
+Runs in a hub of its own with the 江岸 demo content, committed and dropped afterwards.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
+
+from incubator.demo import load_demo, load_funding_demo
+from tenants.services import provision_hub
+from tests.browser.conftest import artifact_path, login_hub_admin
+
+HOST = "fundingdemo.localhost"
+ADMIN = "admin@fundingdemo.test"
+PASSWORD = "funding-demo-passphrase"
+
+
+@pytest.fixture(scope="module")
+def funding_hub(live_hub_server):
+    hub = provision_hub(
+        actor=None,
+        schema_name="browser_funding",
+        name="江岸区社会组织孵化基地（浏览器测试）",
+        domain=HOST,
+        admin_email=ADMIN,
+        admin_password=PASSWORD,
+        send_welcome=False,
+    )
+    with tenant_context(hub):
+        load_demo("jiangan", password=PASSWORD)
+        load_funding_demo("jiangan", password=PASSWORD)
+    connection.set_schema_to_public()
+    yield hub
+    connection.set_schema_to_public()
+    hub.delete(force_drop=True)
+
+
+def sign_in_portal(page, server, email):
+    page.goto(server.url(HOST, "/portal/login/"))
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("#portal-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/portal/$"))
+
+
+def test_apply_review_decide_notice_and_object(browser, page, live_hub_server, funding_hub):
+    from incubator.funding.models import Application, Call
+
+    # The organisation applies to the open call.
+    sign_in_portal(page, live_hub_server, "member@jiangan.demo")
+    page.goto(live_hub_server.url(HOST, "/portal/calls/"))
+    page.locator("section.call form button[type=submit]").first.click()
+    form = page.locator("#portal-form")
+    form.locator("input[name=title]").fill("同安社区巧手妈妈创业坊")
+    form.locator("select[name=service_field]").select_option("convenience")
+    form.locator("textarea[name=problem]").fill("辖区全职妈妈就业困难")
+    form.locator("input[name=target_groups][value=elderly]").check()
+    form.locator("input[name=target_groups][value=women_families]").check()
+    form.locator("input[name=beneficiaries]").fill("60")
+    form.locator("textarea[name=activities]").fill("技能培训、市集、创业辅导")
+    form.locator("input[name=starts_on]").fill("2027-03-01")
+    form.locator("input[name=ends_on]").fill("2027-12-31")
+    for term in ("short", "medium", "long"):
+        form.locator(f"input[name=objective_{term}_description]").fill("培训与就业")
+        form.locator(f"input[name=objective_{term}_indicator]").fill("就业人数")
+        form.locator(f"input[name=objective_{term}_target]").fill("20")
+    form.locator("select[name=budget_0_category]").select_option("activities")
+    form.locator("input[name=budget_0_item]").fill("培训与市集")
+    form.locator("input[name=budget_0_amount]").fill("25000")
+    form.locator("#submit-application").click()
+    expect(page.locator("#application-status")).to_have_text("已提交")
+    page.screenshot(path=artifact_path("funding_application_submitted"), full_page=True)
+
+    with tenant_context(funding_hub):
+        call = Call.objects.get(status="open")
+        application = Application.objects.get(title="同安社区巧手妈妈创业坊")
+        # The deadline passes (the beat job closes the call; here, time is moved instead of waited for).
+        Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+        from incubator.funding.services import close_due_calls
+
+        assert close_due_calls() == 1
+    connection.set_schema_to_public()
+
+    operator = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    expert = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    try:
+        login_hub_admin(operator, live_hub_server, HOST, ADMIN, PASSWORD)
+        call_url = live_hub_server.url(HOST, f"/admin/funding/calls/{call.pk}/")
+        operator.goto(call_url)
+        operator.locator("form[data-action=start_review] button").click()
+        expect(operator.locator("#call-status")).to_have_text("评审中")
+        row = operator.locator("#applications tr", has_text="同安社区巧手妈妈创业坊")
+        row.locator("button[value=accept]").click()
+        row = operator.locator("#applications tr", has_text="同安社区巧手妈妈创业坊")
+        row.locator("label", has_text="评审专家1").click()
+        row.locator("button[type=submit]").click()
+        expect(operator.locator("#applications tr", has_text="同安社区巧手妈妈创业坊")).to_contain_text("评审专家1")
+
+        # The expert scores it; the applicant's name of the expert is never shown to the applicant.
+        sign_in_portal(expert, live_hub_server, "expert1@jiangan.demo")
+        expert.goto(live_hub_server.url(HOST, "/review/"))
+        expert.get_by_role("link", name="同安社区巧手妈妈创业坊").click()
+        for field in expert.locator("input[name^=score_]").all():
+            field.fill("8")
+        expert.locator("#portal-form button[type=submit]").click()
+        expect(expert.locator("#submitted")).to_contain_text("80.00")
+
+        # The operator confirms the proposed allocation and publishes the notice.
+        operator.goto(live_hub_server.url(HOST, f"/admin/funding/calls/{call.pk}/ranking/"))
+        expect(operator.locator("#ranking")).to_contain_text("同安社区巧手妈妈创业坊")
+        operator.screenshot(path=artifact_path("funding_ranking"), full_page=True)
+        operator.locator("form[data-action=confirm] button").click()
+        operator.goto(call_url)
+        expect(operator.locator("#call-status")).to_have_text("已确定资助")
+        operator.locator("form[data-action=publish_notice] button").click()
+        expect(operator.locator("#call-status")).to_have_text("已公示")
+    finally:
+        operator.context.close()
+        expert.context.close()
+
+    # A resident objects on the public notice, without an account.
+    with tenant_context(funding_hub):
+        from incubator.funding.models import PublicNotice
+
+        notice = PublicNotice.objects.get(call=call)
+        PublicNotice.objects.filter(pk=notice.pk).update(starts_on=timezone.localdate())
+    connection.set_schema_to_public()
+    public = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    try:
+        public.goto(live_hub_server.url(HOST, f"/notices/{notice.pk}/"))
+        expect(public.locator("#notice-projects")).to_contain_text("同安社区巧手妈妈创业坊")
+        public.fill("#objection-form input[name=name]", "居民王某")
+        public.fill("#objection-form input[name=contact]", "13800000000")
+        public.fill("#objection-form textarea[name=text]", "请公开预算明细")
+        public.locator("#objection-form button[type=submit]").click()
+        expect(public.locator(".messages")).to_be_visible()
+        public.screenshot(path=artifact_path("funding_notice_phone"), full_page=True)
+    finally:
+        public.context.close()
+
+    # The applicant sees where they stand, and no expert's name or score.
+    page.goto(live_hub_server.url(HOST, f"/portal/applications/{application.pk}/"))
+    expect(page.locator("#application-status")).to_have_text("公示中")
+    assert "评审专家1" not in page.content() and "80.00" not in page.content()
