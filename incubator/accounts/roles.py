@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,7 +18,7 @@ class Role(models.TextChoices):
 
 # Roles that work in the back office (Wagtail's admin), and the apps whose records they keep there.
 BACK_OFFICE_ROLES = (Role.HUB_ADMIN, Role.OPERATOR)
-BACK_OFFICE_APPS = ("areas", "orgs", "filings")
+BACK_OFFICE_APPS = ("areas", "orgs", "filings", "funding")
 
 
 def ensure_roles(*, sync_permissions: bool = False) -> dict[str, Group]:
@@ -37,6 +38,13 @@ def ensure_roles(*, sync_permissions: bool = False) -> dict[str, Group]:
         )
         for code in BACK_OFFICE_ROLES:
             existing[code].permissions.add(*rights)
+        # Community workers record residents' needs in the back office, and nothing else.
+        existing[Role.COMMUNITY_WORKER].permissions.add(
+            *Permission.objects.filter(
+                Q(content_type__app_label="funding", codename__in=["add_need", "change_need", "view_need"])
+                | Q(content_type__app_label="wagtailadmin", codename="access_admin")
+            )
+        )
     return existing
 
 

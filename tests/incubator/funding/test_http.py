@@ -191,3 +191,31 @@ def test_operators_set_standards_and_quotas_then_resolve_objections_and_release_
     member = applicant[1]
     client.force_login(member)
     assert "请细化预算" in client.get(f"/portal/applications/{application.pk}/", **A).content.decode()
+
+
+def test_community_workers_record_needs_and_see_nothing_else(client, in_hub_a):
+    from incubator.accounts.roles import Role, ensure_roles
+    from incubator.funding.models import Need
+    from tests.factories import CommunityFactory, UserFactory
+
+    community = CommunityFactory(name="安静社区")
+    worker = UserFactory(email="worker@community.test")
+    worker.groups.add(ensure_roles(sync_permissions=True)[Role.COMMUNITY_WORKER])
+    client.force_login(worker)
+    response = client.post(
+        "/admin/needs/new/",
+        {
+            "community": community.pk,
+            "title": "空巢老人居家安全",
+            "description": "问卷调查80户",
+            "gathered_by": "questionnaire",
+            "gathered_on": "2026-11-20",
+            "people_consulted": "80",
+        },
+        **A,
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Need.objects.get().title == "空巢老人居家安全"
+    assert client.get("/admin/organisations/", **A).status_code in (302, 403)
+    assert client.get("/admin/calls/", **A).status_code in (302, 403)
+    assert client.get("/admin/incubator/coverage/", **A).status_code in (302, 403)
