@@ -52,6 +52,7 @@ TENANT_APPS = [
     "incubator.orgs",
     "incubator.filings",
     "incubator.funding",
+    "incubator.projects",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
