@@ -163,6 +163,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "incubator.accounts.tasks.send_digests",
         "schedule": crontab(hour=18, minute=0),
     },
+    "final-report-reminders": {
+        "task": "incubator.projects.tasks.final_report_reminders",
+        "schedule": crontab(hour=8, minute=10),
+    },
+    "overdue-rectifications": {
+        "task": "incubator.projects.tasks.flag_overdue_rectifications",
+        "schedule": crontab(hour=8, minute=20),
+    },
     "annual-report-reminders": {
         "task": "incubator.filings.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),

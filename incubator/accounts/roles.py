@@ -18,7 +18,7 @@ class Role(models.TextChoices):
 
 # Roles that work in the back office (Wagtail's admin), and the apps whose records they keep there.
 BACK_OFFICE_ROLES = (Role.HUB_ADMIN, Role.OPERATOR)
-BACK_OFFICE_APPS = ("areas", "orgs", "filings", "funding")
+BACK_OFFICE_APPS = ("areas", "orgs", "filings", "funding", "projects")
 
 
 def ensure_roles(*, sync_permissions: bool = False) -> dict[str, Group]:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -145,6 +146,21 @@ class Call(models.Model):
         _("public notice (working days)"), default=5, validators=[MinValueValidator(5)]
     )
     needs = models.ManyToManyField(Need, verbose_name=_("residents' needs addressed"), blank=True, related_name="calls")
+    # The contract's installments (分期拨付): on signing, on the accepted mid-term review, and the last
+    # (尾款) after the third-party evaluation accepts the project.
+    first_installment_percent = models.DecimalField(
+        _("first installment, on signing (%)"), max_digits=5, decimal_places=2, default=Decimal("40"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    second_installment_percent = models.DecimalField(
+        _("second installment, after the mid-term review (%)"), max_digits=5, decimal_places=2, default=Decimal("50"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    final_installment_percent = models.DecimalField(
+        _("final installment, after the evaluation (%)"), max_digits=5, decimal_places=2, default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
+        help_text=_("The three installments add up to 100%; the last is paid only after acceptance."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -152,11 +168,34 @@ class Call(models.Model):
         verbose_name_plural = _("calls for projects")
         ordering = ["-opens_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_it_opens")
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_it_opens"),
+            models.CheckConstraint(
+                condition=Q(
+                    first_installment_percent__gte=0,
+                    second_installment_percent__gte=0,
+                    final_installment_percent__gt=0,
+                )
+                & Q(
+                    first_installment_percent=models.Value(Decimal("100"))
+                    - models.F("second_installment_percent")
+                    - models.F("final_installment_percent")
+                ),
+                name="call_installments_add_up",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        shares = (self.first_installment_percent, self.second_installment_percent, self.final_installment_percent)
+        if None not in shares and sum(shares) != 100:
+            raise ValidationError(
+                {
+                    "final_installment_percent": _("The installments add up to %(sum)s%%, not 100%%.")
+                    % {"sum": sum(shares)}
+                }
+            )
 
 
 class BudgetStandard(models.Model):

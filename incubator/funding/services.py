@@ -799,6 +799,10 @@ def close_notices(*, today: datetime.date | None = None) -> dict:
                 awarded += 1
             if not open_objections:
                 PublicNotice.objects.filter(pk=notice.pk).update(closed_at=timezone.now())
+            # Awards are final: each opens its project (contract and installments) in the same transaction.
+            from incubator.projects.services import open_projects_for_awards
+
+            open_projects_for_awards()
     return {"awarded": awarded, "waiting_on_objections": waiting}
 
 

@@ -1,19 +1,51 @@
-"""Venture philanthropy, part 2 (started): a funded project, its contract and its installments."""
+"""Venture philanthropy, part 2: a funded project from contract to closing (DESIGN.md 4.4).
 
+Contract and installments (签约、分期拨付), implementation (activities, indicator reports per period),
+supervision (督导: visits, findings, rectification), the mid-term review that gates the second
+installment, the final report (结项报告), residents' appraisal (民事民评) and third-party evaluation
+(第三方评估) whose acceptance releases the last installment (尾款).
+"""
+
+from __future__ import annotations
+
+import secrets
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from incubator.funding.models import MONEY, Application
+from incubator.funding.models import MONEY, Application, Objective
 
 
 class ProjectStatus(models.TextChoices):
     CONTRACTING = "contracting", _("Contracting")  # 签约中
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
-    TERMINATED = "terminated", _("Terminated")
+    ACTIVE = "active", _("Being implemented")  # 实施中
+    MID_TERM_REVIEW = "mid_term_review", _("Mid-term review")  # 中期评估
+    RECTIFYING = "rectifying", _("Rectification required")  # 整改中
+    FINAL_REPORT_DUE = "final_report_due", _("Final report due")  # 待交结项报告
+    FINAL_REPORT_SUBMITTED = "final_report_submitted", _("Final report submitted")
+    APPRAISAL = "appraisal", _("Residents' appraisal")  # 民事民评
+    EVALUATING = "evaluating", _("Third-party evaluation")  # 第三方评估
+    EVALUATED = "evaluated", _("Evaluated, awaiting acceptance")
+    CLOSED = "closed", _("Closed")  # 结项
+    TERMINATED = "terminated", _("Terminated")  # 终止
+
+
+FINISHED = (ProjectStatus.CLOSED, ProjectStatus.TERMINATED)
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")  # 优秀
+    GOOD = "good", _("Good")  # 良好
+    PASS = "pass", _("Pass")  # 合格
+    FAIL = "fail", _("Fail")  # 不合格
+
+
+def _appraisal_token() -> str:
+    return secrets.token_urlsafe(12)
 
 
 class Project(models.Model):
@@ -23,19 +55,58 @@ class Project(models.Model):
         Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="project"
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.CONTRACTING
+        _("status"), max_length=30, choices=ProjectStatus.choices, default=ProjectStatus.CONTRACTING
     )
     award = models.DecimalField(_("amount awarded (yuan)"), **MONEY)
+    starts_on = models.DateField(_("project starts"), null=True, blank=True)
+    ends_on = models.DateField(_("project ends"), null=True, blank=True)
+    final_report_due_on = models.DateField(_("final report due on"), null=True, blank=True)
+    final_report_overdue = models.BooleanField(_("final report overdue"), default=False)
     signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
+    signed_by_organisation = models.CharField(_("signed for the organisation by"), max_length=100, blank=True)
+    signed_by_hub = models.CharField(_("signed for the hub by"), max_length=100, blank=True)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervisor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_projects",
+    )
+    supervision_agency = models.CharField(_("supervision agency"), max_length=200, blank=True)
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("third-party evaluator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluated_projects",
+    )
+    evaluation_agency = models.CharField(_("evaluation agency"), max_length=200, blank=True)
+    mid_term_accepted_on = models.DateField(_("mid-term review accepted on"), null=True, blank=True)
+    # Where a rectification leads back to once it is accepted: implementation, or a new evaluation.
+    resume_status = models.CharField(max_length=30, choices=ProjectStatus.choices, blank=True)
+    progress_published = models.BooleanField(_("progress published"), default=False)
+    appraisal_token = models.CharField(max_length=32, unique=True, default=_appraisal_token, editable=False)
+    appraisal_published_at = models.DateTimeField(_("appraisal results published at"), null=True, blank=True)
+    is_brand = models.BooleanField(_("brand project"), default=False)  # 品牌项目
+    grade = models.CharField(_("evaluation grade"), max_length=20, choices=Grade.choices, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    termination_reason = models.TextField(_("reason for termination"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("funded project")
         verbose_name_plural = _("funded projects")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status"])]
 
     def __str__(self):
         return self.application.title
+
+    @property
+    def organisation(self):
+        return self.application.organisation
 
 
 class Condition(models.TextChoices):
@@ -55,12 +126,15 @@ class Installment(models.Model):
     """One payment of the contract; the system records releases, it moves no money."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="installments")
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(_("installment"))
     percent = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     condition = models.CharField(_("condition"), max_length=20, choices=Condition.choices)
     condition_met_on = models.DateField(_("condition met on"), null=True, blank=True)
     released_on = models.DateField(_("released on"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("installment")
@@ -76,3 +150,216 @@ class Installment(models.Model):
 
     def __str__(self):
         return f"{self.position}: {self.amount}"
+
+
+class ProjectActivity(models.Model):
+    """An activity the organisation held for the project (活动记录), with the people it reached."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
+    held_on = models.DateField(_("held on"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    beneficiaries = models.PositiveIntegerField(
+        _("new beneficiaries"), default=0, help_text=_("People served for the first time by this project.")
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project activity")
+        verbose_name_plural = _("project activities")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ReportKind(models.TextChoices):
+    PERIODIC = "periodic", _("Progress report")
+    MID_TERM = "mid_term", _("Mid-term report")
+    FINAL = "final", _("Final report")  # 结项报告
+
+
+class ProgressReport(models.Model):
+    """What the organisation achieved in one reporting period, indicator by indicator."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices, default=ReportKind.PERIODIC)
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    summary = models.TextField(_("summary"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["period_start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="report_period_order"),
+            models.UniqueConstraint(fields=["project"], condition=Q(kind="final"), name="one_final_report_per_project"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_start}–{self.period_end}"
+
+
+class IndicatorValue(models.Model):
+    """The value an objective's indicator reached during a report's period."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="reported_values")
+    actual = models.DecimalField(_("actual value in the period"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "objective"], name="one_value_per_objective")]
+
+    def __str__(self):
+        return f"{self.objective.indicator}: {self.actual}"
+
+
+class SupervisionVisit(models.Model):
+    """A supervisor's visit (督导走访) with what they found."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="visits")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("visited on"))
+    findings = models.TextField(_("findings"))
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supervision visit")
+        verbose_name_plural = _("supervision visits")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.project} {self.visited_on}"
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting the organisation's answer")
+    ANSWERED = "answered", _("Answered")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class RectificationSource(models.TextChoices):
+    SUPERVISION = "supervision", _("Supervision")
+    MID_TERM = "mid_term", _("Mid-term review")
+    EVALUATION = "evaluation", _("Third-party evaluation")
+
+
+class Rectification(models.Model):
+    """A rectification required of the organisation (整改要求), with a deadline."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="rectifications")
+    source = models.CharField(_("required by"), max_length=20, choices=RectificationSource.choices)
+    visit = models.ForeignKey(SupervisionVisit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requirement = models.TextField(_("what must be rectified"))
+    due_on = models.DateField(_("deadline"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RectificationStatus.choices, default=RectificationStatus.OPEN
+    )
+    answer = models.TextField(_("the organisation's answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
+    required_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return self.requirement[:40]
+
+
+class MidTermReview(models.Model):
+    """The mid-term review (中期评估): its acceptance releases the second installment."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="mid_term_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opinion = models.TextField(_("opinion"))
+    accepted = models.BooleanField(_("accepted"))
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mid-term review")
+        verbose_name_plural = _("mid-term reviews")
+        ordering = ["reviewed_at"]
+
+    def __str__(self):
+        return f"{self.project} {self.reviewed_at:%Y-%m-%d}"
+
+
+class Evaluation(models.Model):
+    """A third-party evaluation (第三方评估): indicator scores, a grade, recommendations."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices)
+    score = models.DecimalField(_("overall score (0-100)"), max_digits=5, decimal_places=2)
+    findings = models.TextField(_("findings"))
+    recommendations = models.TextField(_("recommendations"))
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("third-party evaluation")
+        verbose_name_plural = _("third-party evaluations")
+        ordering = ["submitted_at"]
+
+    def __str__(self):
+        return f"{self.project}: {self.get_grade_display()}"
+
+
+class EvaluationScore(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="+")
+    achieved = models.DecimalField(_("value verified"), max_digits=12, decimal_places=2)
+    score = models.DecimalField(
+        _("score (0-10)"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["evaluation", "objective"], name="one_score_per_indicator")]
+
+
+class AppraisalBallot(models.Model):
+    """One resident's answer to the appraisal form (民事民评), without an account.
+
+    Stuffing is guarded by one ballot per device (a random id in a signed cookie) and per phone number,
+    both stored only as keyed hashes, plus a per-address rate limit in the cache.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ballots")
+    satisfaction = models.PositiveSmallIntegerField(
+        _("overall satisfaction"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    usefulness = models.PositiveSmallIntegerField(
+        _("how useful the activities were"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    took_part = models.BooleanField(_("took part or benefited"))
+    comment = models.TextField(_("comment"), blank=True)
+    device_hash = models.CharField(max_length=64)
+    phone_hash = models.CharField(max_length=64, blank=True)
+    address_hash = models.CharField(max_length=64)
+    cast_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appraisal answer")
+        verbose_name_plural = _("appraisal answers")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "device_hash"], name="one_ballot_per_device"),
+            models.UniqueConstraint(
+                fields=["project", "phone_hash"], condition=~Q(phone_hash=""), name="one_ballot_per_phone"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project}: {self.satisfaction}"

@@ -1,55 +1,38 @@
-import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from incubator.funding.models import Application, Call, Objective
-from incubator.projects import services
-from incubator.projects.models import Installment
+from incubator.funding.models import Application
+from incubator.projects import documents, services
+from incubator.projects.models import DEFAULT_SPLIT, Installment
 from incubator.workflow import TransitionError
-from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("award", ["50000.00", "33333.33", "0.05", "12345.67"])
 def test_installments_always_add_up_to_the_award(award):
-    parts = services.split_award(Decimal(award))
+    parts = services.split_award(Decimal(award), DEFAULT_SPLIT)
     assert [p[0] for p in parts] == [40, 50, 10]
     assert sum(p[1] for p in parts) == Decimal(award)
 
 
-@pytest.fixture
-def awarded(in_hub_a):
-    now = timezone.now()
-    call = Call.objects.create(
-        title="2026年公益创投",
-        budget=Decimal("100000"),
-        per_project_cap=Decimal("50000"),
-        service_fields=["charity"],
-        opens_at=now - datetime.timedelta(days=60),
-        closes_at=now - datetime.timedelta(days=30),
-        status="announced",
-    )
-    application = Application.objects.create(
-        call=call,
-        organisation=OrganisationFactory(name="武汉晚晴枫养老助残服务中心"),
-        title="老人居家防跌倒",
-        status="awarded",
-        awarded_amount=Decimal("33333.33"),
-    )
-    Objective.objects.create(
-        application=application,
-        term="short",
-        description="完成入户评估",
-        indicator="评估户数",
-        target=Decimal("80"),
-        unit="户",
-    )
-    return application
+def test_the_split_is_set_per_call_and_must_add_up(operator, awarded):
+    call = awarded.call
+    call.first_installment_percent, call.second_installment_percent = Decimal("30"), Decimal("60")
+    call.save()
+    project = services.create_project(actor=operator, application=awarded)
+    assert [i.percent for i in project.installments.all()] == [30, 60, 10]
+    assert sum(i.amount for i in project.installments.all()) == awarded.awarded_amount
+    assert project.final_report_due_on == services.add_months(awarded.ends_on, 1)
+    call.first_installment_percent = Decimal("50")
+    with pytest.raises(ValidationError):
+        call.full_clean()
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        call.save()  # the database refuses shares that do not add up to 100%
 
 
 def test_a_project_opens_from_an_award_and_pays_only_as_conditions_hold(operator, member, awarded):
@@ -63,7 +46,7 @@ def test_a_project_opens_from_an_award_and_pays_only_as_conditions_hold(operator
 
     with pytest.raises(TransitionError):
         services.release_installment(actor=operator, installment=first)  # not signed yet
-    services.sign_contract(actor=operator, project=project)
+    services.sign_contract(actor=operator, project=project, signed_by_organisation="王敏", signed_by_hub="李强")
     services.release_installment(actor=operator, installment=first)
     with pytest.raises(TransitionError):
         services.release_installment(actor=operator, installment=first)  # twice
@@ -86,5 +69,5 @@ def test_only_awarded_applications_become_projects(operator, awarded):
 
 def test_the_contract_pdf_is_chinese_with_an_embedded_cid_font(operator, awarded):
     project = services.create_project(actor=operator, application=awarded)
-    pdf = services.contract_pdf(project)
+    pdf = documents.contract_pdf(project)
     assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf and b"UniGB-UCS2-H" in pdf

@@ -1,0 +1,112 @@
+"""The contract (资助协议) as a PDF in Chinese, with reportlab's built-in STSong-Light CID font.
+
+The font ships inside reportlab and every PDF reader has it: nothing to install, nothing to embed.
+"""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from django.db import connection
+
+from incubator.projects.models import Project
+
+FONT = "STSong-Light"
+
+
+def _font():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def contract_pdf(project: Project) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+    _font()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18)
+    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=22, spaceBefore=8)
+    title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1)
+    application = project.application
+    hub = connection.tenant
+
+    def p(text, style=body):
+        return Paragraph(escape(str(text)), style)
+
+    def table(rows):
+        t = Table(rows, hAlign="LEFT")
+        t.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, "#999999")])
+        return t
+
+    story = [
+        p("公益创投项目资助协议", title),
+        Spacer(1, 12),
+        p(f"协议编号：GYCT-{application.call_id:03d}-{project.pk:04d}"),
+        p(f"甲方（资助方）：{hub.name}"),
+        p(f"乙方（项目执行方）：{application.organisation.name}"),
+        p(f"乙方负责人：{application.organisation.responsible_person}"),
+        p(f"项目名称：{application.title}"),
+        p(f"所属征集：{application.call.title}"),
+        p(f"服务领域：{application.get_service_field_display() or '—'}"),
+        p(f"资助金额：人民币 {project.award} 元"),
+        p(f"项目周期：{project.starts_on or '—'} 至 {project.ends_on or '—'}"),
+        p(f"结项报告提交期限：{project.final_report_due_on or '项目结束后一个月内'}"),
+        p("一、项目目标与指标", heading),
+    ]
+    objectives = list(application.objectives.all())
+    story.append(
+        table(
+            [["期限", "目标", "衡量指标", "目标值"]]
+            + [
+                [o.get_term_display(), p(o.description), p(o.indicator), f"{o.target.normalize():f}{o.unit}"]
+                for o in objectives
+            ]
+        )
+        if objectives
+        else p("（无）")
+    )
+    story.append(p("二、项目预算", heading))
+    lines = list(application.budget_lines.all())
+    story.append(
+        table(
+            [["类别", "项目", "金额（元）"]]
+            + [[line.get_category_display(), p(line.item), str(line.amount)] for line in lines]
+        )
+        if lines
+        else p("（按申报书执行）")
+    )
+    story += [p("三、实施安排", heading), p(application.activities or "按申报书执行。")]
+    story += [p("四、拨款安排（系统只记录拨付，不划转资金；尾款在第三方评估验收合格后拨付）", heading)]
+    story.append(
+        table(
+            [["期次", "比例", "金额（元）", "拨付条件"]]
+            + [
+                [str(i.position), f"{i.percent.normalize():f}%", str(i.amount), i.get_condition_display()]
+                for i in project.installments.all()
+            ]
+        )
+    )
+    story += [
+        p("五、双方责任", heading),
+        p(
+            "乙方按申报书实施项目，按期记录活动与受益人数，按报告期报送指标完成情况，接受督导、中期评估、居民评议和第三方评估；"
+            "项目结束后一个月内提交结项报告。甲方按约定条件拨付资金，组织督导与评估。"
+        ),
+        p("项目评估为“不合格”的，乙方应在规定期限内整改；项目终止的，已拨付资金据实结算，未拨付部分不再拨付。"),
+        Spacer(1, 20),
+        p(f"甲方（盖章）：{hub.name}"),
+        p(f"代表签字：{project.signed_by_hub or '＿＿＿＿＿＿'}"),
+        Spacer(1, 6),
+        p(f"乙方（盖章）：{application.organisation.name}"),
+        p(f"代表签字：{project.signed_by_organisation or '＿＿＿＿＿＿'}"),
+        Spacer(1, 6),
+        p(f"签订日期：{project.signed_on or '　　年　　月　　日'}"),
+    ]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=application.title, author=hub.name).build(story)
+    return buffer.getvalue()

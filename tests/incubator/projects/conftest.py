@@ -1,0 +1,125 @@
+"""Fixtures for funded projects: an awarded application, its project, and the people around it."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from incubator.accounts.roles import Role, ensure_roles
+from incubator.funding.models import Application, Call, Objective
+from incubator.projects import services
+from tests.factories import OrganisationFactory, UserFactory
+
+TODAY = timezone.localdate
+
+
+def with_role(email, role):
+    user = UserFactory(email=email)
+    user.groups.add(ensure_roles()[role])
+    return user
+
+
+@pytest.fixture
+def awarded(in_hub_a):
+    now = timezone.now()
+    call = Call.objects.create(
+        title="2026年公益创投",
+        budget=Decimal("100000"),
+        per_project_cap=Decimal("50000"),
+        service_fields=["charity"],
+        opens_at=now - datetime.timedelta(days=200),
+        closes_at=now - datetime.timedelta(days=170),
+        status="announced",
+    )
+    application = Application.objects.create(
+        call=call,
+        organisation=OrganisationFactory(name="武汉晚晴枫养老助残服务中心"),
+        title="老人居家防跌倒",
+        service_field="charity",
+        status="awarded",
+        awarded_amount=Decimal("33333.33"),
+        starts_on=TODAY() - datetime.timedelta(days=120),
+        ends_on=TODAY() + datetime.timedelta(days=120),
+        beneficiaries=80,
+    )
+    for term, description, indicator, target, unit in (
+        ("short", "完成入户评估", "评估户数", "80", "户"),
+        ("medium", "完成适老化改造", "改造户数", "50", "户"),
+        ("long", "降低跌倒发生率", "跌倒发生率下降", "30", "%"),
+    ):
+        Objective.objects.create(
+            application=application,
+            term=term,
+            description=description,
+            indicator=indicator,
+            target=Decimal(target),
+            unit=unit,
+        )
+    return application
+
+
+@pytest.fixture
+def project(operator, awarded):
+    return services.create_project(actor=operator, application=awarded)
+
+
+@pytest.fixture
+def project_member(project):
+    from incubator.orgs.models import Membership
+
+    user = with_role("wanqingfeng@org.test", Role.ORGANISATION_MEMBER)
+    Membership.objects.create(user=user, organisation=project.application.organisation)
+    return user
+
+
+@pytest.fixture
+def supervisor(in_hub_a):
+    return with_role("dudao@supervision.test", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def evaluator(in_hub_a):
+    return with_role("pinggu@evaluation.test", Role.EVALUATOR)
+
+
+def values_for(project, actual="10"):
+    return {o.pk: (actual, "") for o in project.application.objectives.all()}
+
+
+def scores_for(project, score="8"):
+    return {o.pk: ("40", score, "") for o in project.application.objectives.all()}
+
+
+def run_to(project, *, operator, member, supervisor, evaluator, state):
+    """Drive a project through the lifecycle up to ``state`` with the real services."""
+    today = TODAY()
+    order = ["active", "mid_term_review", "mid_term_accepted", "final_report_submitted", "appraisal", "evaluating"]
+    project.refresh_from_db()
+    if project.status == "contracting":
+        services.sign_contract(actor=operator, project=project, signed_by_organisation="王敏", signed_by_hub="李强")
+        services.assign_supervisor(actor=operator, project=project, supervisor=supervisor, agency="江岸区社会组织服务中心")
+        services.assign_evaluator(actor=operator, project=project, evaluator=evaluator, agency="武汉市社会工作评估中心")
+    reached = "mid_term_accepted" if project.mid_term_accepted_on and project.status == "active" else project.status
+    done = order.index(reached) if reached in order else 0
+    for step in order[done + 1 : order.index(state) + 1]:
+        if step == "mid_term_review":
+            services.start_mid_term_review(actor=supervisor, project=project)
+        elif step == "mid_term_accepted":
+            services.record_mid_term_review(actor=supervisor, project=project, opinion="进度正常", accepted=True)
+        elif step == "final_report_submitted":
+            services.submit_report(
+                actor=member,
+                project=project,
+                kind="final",
+                period_start=project.starts_on,
+                period_end=today,
+                summary="项目完成",
+                values=values_for(project),
+            )
+        elif step == "appraisal":
+            services.start_appraisal(actor=operator, project=project)
+        elif step == "evaluating":
+            services.start_evaluation(actor=operator, project=project)
+    project.refresh_from_db()
+    return project
