@@ -9,6 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from config import views
 from incubator.funding import views as funding_views
 from incubator.orgs import portal
+from incubator.projects import public_views as project_public_views
+from incubator.projects import views as project_views
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
@@ -17,8 +19,14 @@ urlpatterns = [
     path("portal/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="portal_login"),
     path("portal/logout/", auth_views.LogoutView.as_view(next_page="portal_login"), name="portal_logout"),
     path("portal/", include(funding_views.portal_urlpatterns)),
+    path("portal/", include(project_views.portal_urlpatterns)),
     path("portal/", include(portal)),
     path("review/", include(funding_views.review_urlpatterns)),
+    path("supervision/", include(project_views.supervision_urlpatterns)),
+    path("evaluation/", include(project_views.evaluation_urlpatterns)),
+    path("appraisal/", include(project_public_views.appraisal_urlpatterns)),
+    path("progress/", include(project_public_views.progress_urlpatterns)),
+    path("notices/", include(project_public_views.notice_urlpatterns)),
     path("notices/", include(funding_views.notice_urlpatterns)),
     path("documents/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<schema>[a-z][a-z0-9_]*)/(?P<path>.+)$", views.hub_media, name="hub_media"),

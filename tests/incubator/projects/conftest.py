@@ -20,8 +20,8 @@ def with_role(email, role):
     return user
 
 
-@pytest.fixture
-def awarded(in_hub_a):
+def make_awarded(*, starts_on=None, ends_on=None, organisation=None, title="老人居家防跌倒"):
+    """An awarded application with three objectives, in the current schema."""
     now = timezone.now()
     call = Call.objects.create(
         title="2026年公益创投",
@@ -34,13 +34,13 @@ def awarded(in_hub_a):
     )
     application = Application.objects.create(
         call=call,
-        organisation=OrganisationFactory(name="武汉晚晴枫养老助残服务中心"),
-        title="老人居家防跌倒",
+        organisation=organisation or OrganisationFactory(name="武汉晚晴枫养老助残服务中心"),
+        title=title,
         service_field="charity",
         status="awarded",
         awarded_amount=Decimal("33333.33"),
-        starts_on=TODAY() - datetime.timedelta(days=120),
-        ends_on=TODAY() + datetime.timedelta(days=120),
+        starts_on=starts_on or TODAY() - datetime.timedelta(days=120),
+        ends_on=ends_on or TODAY() + datetime.timedelta(days=120),
         beneficiaries=80,
     )
     for term, description, indicator, target, unit in (
@@ -57,6 +57,11 @@ def awarded(in_hub_a):
             unit=unit,
         )
     return application
+
+
+@pytest.fixture
+def awarded(in_hub_a):
+    return make_awarded()
 
 
 @pytest.fixture
@@ -98,9 +103,12 @@ def run_to(project, *, operator, member, supervisor, evaluator, state):
     project.refresh_from_db()
     if project.status == "contracting":
         services.sign_contract(actor=operator, project=project, signed_by_organisation="王敏", signed_by_hub="李强")
-        services.assign_supervisor(actor=operator, project=project, supervisor=supervisor, agency="江岸区社会组织服务中心")
+        services.assign_supervisor(
+            actor=operator, project=project, supervisor=supervisor, agency="江岸区社会组织服务中心"
+        )
         services.assign_evaluator(actor=operator, project=project, evaluator=evaluator, agency="武汉市社会工作评估中心")
-    reached = "mid_term_accepted" if project.mid_term_accepted_on and project.status == "active" else project.status
+    accepted = project.mid_term_accepted_on and project.status in ("active", "final_report_due")
+    reached = "mid_term_accepted" if accepted else project.status
     done = order.index(reached) if reached in order else 0
     for step in order[done + 1 : order.index(state) + 1]:
         if step == "mid_term_review":
