@@ -48,6 +48,9 @@ class CallViewSet(ModelViewSet):
         "aggregation",
         "notice_working_days",
         "needs",
+        "first_installment_percent",
+        "second_installment_percent",
+        "final_installment_percent",
     ]
     list_display = ["title", "status", "budget", "opens_at", "closes_at", CallLinkColumn("manage", label=_("Manage"))]
     list_filter = ["status"]

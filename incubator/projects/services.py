@@ -1031,19 +1031,20 @@ def cast_ballot(
 def appraisal_results(project: Project) -> dict:
     from django.db.models import Avg, Count, Q
 
+    # Aliases must differ from the field names, or the filters below would refer to the aggregates.
     figures = project.ballots.aggregate(
         answers=Count("id"),
-        satisfaction=Avg("satisfaction"),
-        usefulness=Avg("usefulness"),
-        took_part=Count("id", filter=Q(took_part=True)),
+        avg_satisfaction=Avg("satisfaction"),
+        avg_usefulness=Avg("usefulness"),
+        took_part_count=Count("id", filter=Q(took_part=True)),
         satisfied=Count("id", filter=Q(satisfaction__gte=4)),
     )
     answers = figures["answers"]
     return {
         "answers": answers,
-        "satisfaction": _money(figures["satisfaction"]) if answers else None,
-        "usefulness": _money(figures["usefulness"]) if answers else None,
-        "took_part": figures["took_part"],
+        "satisfaction": _money(figures["avg_satisfaction"]) if answers else None,
+        "usefulness": _money(figures["avg_usefulness"]) if answers else None,
+        "took_part": figures["took_part_count"],
         "satisfied_percent": round(figures["satisfied"] * 100 / answers) if answers else None,
         "distribution": [project.ballots.filter(satisfaction=level).count() for level in range(1, 6)]
         if answers

@@ -1,0 +1,367 @@
+"""Back-office views for funded projects: a project's page and the portfolio dashboard.
+
+Thin: selectors read, services act. Every change goes through ``incubator.projects.services``; the
+generic listing (``wagtail_hooks.ProjectViewSet``) never edits a project.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incubator.funding.admin_views import _report
+from incubator.funding.models import Call
+from incubator.orgs.services import is_operator
+from incubator.projects import selectors, services
+from incubator.projects.documents import contract_pdf
+from incubator.projects.models import Installment, ProjectStatus
+from incubator.spreadsheets import xlsx_response
+from incubator.workflow import TransitionError
+
+
+def operator_only(view):
+    """Operators only. Anyone else who reached the view gets a 403 page (Wagtail would turn a raised
+    PermissionDenied into a redirect). People without access to the admin at all never get here:
+    Wagtail sends them to its login page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_operator(request.user):
+            return render(request, "projects/admin/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _cleaned(form: forms.Form) -> dict:
+    if not form.is_valid():
+        problems = []
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            problems += [f"{label}: {error}" if label else error for error in errors]
+        raise ValidationError(problems)
+    return form.cleaned_data
+
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class SignForm(forms.Form):
+    signed_on = forms.DateField(label=gettext_lazy("contract signed on"), required=False, widget=DATE)
+    signed_by_organisation = forms.CharField(
+        label=gettext_lazy("signed for the organisation by"), max_length=100, required=False
+    )
+    signed_by_hub = forms.CharField(label=gettext_lazy("signed for the hub by"), max_length=100, required=False)
+
+
+class ReleaseForm(forms.Form):
+    installment = forms.IntegerField(widget=forms.HiddenInput)
+    released_on = forms.DateField(label=gettext_lazy("released on"), required=False, widget=DATE)
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I confirm the money was paid out."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm the release.")},
+    )
+
+
+class PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} <{obj.email}>" if name else obj.email
+
+
+class AssignForm(forms.Form):
+    person = PersonField(queryset=selectors.supervisors(), label=gettext_lazy("supervisor"))
+    agency = forms.CharField(label=gettext_lazy("agency"), max_length=200, required=False)
+
+    def __init__(self, *args, role_queryset=None, person_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if role_queryset is not None:
+            self.fields["person"].queryset = role_queryset
+        if person_label is not None:
+            self.fields["person"].label = person_label
+
+
+def supervisor_form(data=None, project=None):
+    initial = {"person": project.supervisor_id, "agency": project.supervision_agency} if project else None
+    return AssignForm(
+        data, role_queryset=selectors.supervisors(), person_label=gettext_lazy("supervisor"), initial=initial
+    )
+
+
+def evaluator_form(data=None, project=None):
+    initial = {"person": project.evaluator_id, "agency": project.evaluation_agency} if project else None
+    return AssignForm(
+        data,
+        role_queryset=selectors.evaluators(),
+        person_label=gettext_lazy("third-party evaluator"),
+        initial=initial,
+    )
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("reason for termination"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I confirm the termination: nothing more will be released."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm the termination.")},
+    )
+
+
+# --- Actions ------------------------------------------------------------------------------------------
+
+
+def _sign(request, project):
+    data = _cleaned(SignForm(request.POST))
+    services.sign_contract(
+        actor=request.user,
+        project=project,
+        signed_on=data["signed_on"],
+        signed_by_organisation=data["signed_by_organisation"],
+        signed_by_hub=data["signed_by_hub"],
+    )
+    return _("The contract is signed; the project is being implemented.")
+
+
+def _release(request, project):
+    data = _cleaned(ReleaseForm(request.POST))
+    installment = get_object_or_404(Installment, pk=data["installment"], project=project)
+    released = services.release_installment(
+        actor=request.user, installment=installment, released_on=data["released_on"]
+    )
+    return _("Installment %(n)d is recorded as released (%(amount)s yuan).") % {
+        "n": released.position,
+        "amount": released.amount,
+    }
+
+
+def _assign_supervisor(request, project):
+    data = _cleaned(supervisor_form(request.POST))
+    services.assign_supervisor(actor=request.user, project=project, supervisor=data["person"], agency=data["agency"])
+    return _("The supervisor is assigned.")
+
+
+def _assign_evaluator(request, project):
+    data = _cleaned(evaluator_form(request.POST))
+    services.assign_evaluator(actor=request.user, project=project, evaluator=data["person"], agency=data["agency"])
+    return _("The third-party evaluator is assigned.")
+
+
+def _step(request, project):
+    name = request.POST.get("step", "")
+    if name not in services.BUTTONS:
+        raise TransitionError(_("There is no action “%(name)s”.") % {"name": name})
+    reason = ""
+    if name == "terminate":
+        reason = _cleaned(TerminateForm(request.POST))["reason"]
+    services.take_step(actor=request.user, project=project, name=name, reason=reason)
+    return _("Done: %(action)s.") % {"action": services.PROJECT[name].label}
+
+
+def _publish_progress(request, project):
+    services.publish_progress(actor=request.user, project=project, published=True)
+    return _("The project's progress is published.")
+
+
+def _hide_progress(request, project):
+    services.publish_progress(actor=request.user, project=project, published=False)
+    return _("The project's progress is hidden from the public.")
+
+
+def _publish_appraisal(request, project):
+    services.publish_appraisal(actor=request.user, project=project)
+    return _("The appraisal results are published on the notice board.")
+
+
+ACTIONS = {
+    "sign": _sign,
+    "release": _release,
+    "assign_supervisor": _assign_supervisor,
+    "assign_evaluator": _assign_evaluator,
+    "step": _step,
+    "publish_progress": _publish_progress,
+    "hide_progress": _hide_progress,
+    "publish_appraisal": _publish_appraisal,
+}
+
+
+@operator_only
+def project_view(request, pk):
+    """A project's page: contract, money, people, workflow, progress, supervision, evaluation, history."""
+    project = get_object_or_404(selectors.project_for_page(pk))
+    if request.method == "POST":
+        action = ACTIONS.get(request.POST.get("action", ""))
+        done = []
+        if action is None:
+            messages.error(request, _("There is no action “%(name)s”.") % {"name": request.POST.get("action", "")})
+        elif _report(request, lambda: done.append(action(request, project))):
+            messages.success(request, done[0])
+        return redirect("projects_project", pk=project.pk)
+    transitions = [t for t in services.PROJECT.available(project, request.user) if t.name in services.BUTTONS]
+    appraisal_path = f"/appraisal/{project.appraisal_token}/"
+    context = {
+        "project": project,
+        "application": project.application,
+        "transitions": [t for t in transitions if t.name != "terminate"],
+        "can_terminate": any(t.name == "terminate" for t in transitions),
+        "can_sign": project.status == ProjectStatus.CONTRACTING,
+        "can_assign": project.status not in (ProjectStatus.CLOSED, ProjectStatus.TERMINATED),
+        "sign_form": SignForm(
+            initial={
+                "signed_on": timezone.localdate(),
+                "signed_by_organisation": project.application.organisation.responsible_person,
+            }
+        ),
+        "today": timezone.localdate(),
+        "supervisor_form": supervisor_form(project=project),
+        "evaluator_form": evaluator_form(project=project),
+        "terminate_form": TerminateForm(),
+        "appraisal_url": request.build_absolute_uri(appraisal_path),
+        "appraisal_qr_url": f"{appraisal_path}qr.svg",
+        "appraisal_open": project.status == ProjectStatus.APPRAISAL,
+        **selectors.project_page(project),
+    }
+    return render(request, "projects/admin/project.html", context)
+
+
+@operator_only
+def contract_view(request, pk):
+    """The contract (资助协议) as a PDF, named by its contract number."""
+    project = get_object_or_404(selectors.project_for_page(pk))
+    response = HttpResponse(contract_pdf(project), content_type="application/pdf")
+    number = f"GYCT-{project.application.call_id:03d}-{project.pk:04d}"
+    response["Content-Disposition"] = f'attachment; filename="contract-{number}.pdf"'
+    return response
+
+
+# --- Portfolio ------------------------------------------------------------------------------------------
+
+
+def _filters(request) -> dict:
+    """The call and year chosen on the dashboard; anything unreadable counts as no filter."""
+    call = year = None
+    raw_call, raw_year = request.GET.get("call", ""), request.GET.get("year", "")
+    if raw_call.isdigit():
+        call = Call.objects.filter(pk=int(raw_call)).first()
+    if raw_year.isdigit() and 1900 < int(raw_year) < 3000:
+        year = int(raw_year)
+    return {"call": call, "year": year}
+
+
+@operator_only
+def portfolio_view(request):
+    chosen = _filters(request)
+    data = selectors.portfolio(selectors.portfolio_projects(**chosen))
+    return render(
+        request,
+        "projects/admin/portfolio.html",
+        {
+            "portfolio": data,
+            "calls": selectors.portfolio_calls(),
+            "years": selectors.portfolio_years(),
+            "chosen_call": chosen["call"],
+            "chosen_year": chosen["year"],
+            "query": request.GET.urlencode(),
+            "bar_height": 18,
+            "state_chart_height": 22 * len(data.by_state) + 8,
+            "field_chart_height": 22 * len(data.by_field) + 8,
+        },
+    )
+
+
+def _yes(value: bool) -> str:
+    return _("yes") if value else ""
+
+
+@operator_only
+def portfolio_export(request):
+    chosen = _filters(request)
+    projects = selectors.portfolio_projects(**chosen)
+    data = selectors.portfolio(projects)
+    project_rows = [
+        [
+            p.application.title,
+            p.application.organisation.name,
+            p.application.call.title,
+            p.application.get_service_field_display(),
+            p.get_status_display(),
+            p.award,
+            p.released_total,
+            p.award - p.released_total,
+            p.beneficiaries_total,
+            _yes(p.final_report_overdue),
+            p.overdue_rectifications,
+            p.get_grade_display(),
+            _yes(p.is_brand),
+            p.signed_on,
+            p.closed_on,
+        ]
+        for p in selectors.portfolio_rows(projects)
+    ]
+    filters = []
+    if chosen["call"]:
+        filters.append([_("Call"), chosen["call"].title])
+    if chosen["year"]:
+        filters.append([_("Year of the call"), chosen["year"]])
+    summary = [
+        *filters,
+        [_("Projects"), data.projects],
+        [_("Awarded (yuan)"), data.award],
+        [_("Released (yuan)"), data.released],
+        [_("Outstanding (yuan)"), data.outstanding],
+        [_("Beneficiaries reached"), data.beneficiaries],
+        [_("Brand projects"), data.brand_projects],
+        [_("Overdue rectifications"), len(data.overdue_rectifications)],
+        [_("Final reports overdue"), len(data.overdue_final_reports)],
+        [_("Exported on"), timezone.localdate()],
+    ]
+    return xlsx_response(
+        "portfolio.xlsx",
+        [
+            (
+                _("Projects"),
+                [
+                    _("Project"),
+                    _("Organisation"),
+                    _("Call"),
+                    _("Service field"),
+                    _("State"),
+                    _("Awarded (yuan)"),
+                    _("Released (yuan)"),
+                    _("Outstanding (yuan)"),
+                    _("Beneficiaries reached"),
+                    _("Final report overdue"),
+                    _("Overdue rectifications"),
+                    _("Evaluation grade"),
+                    _("Brand project"),
+                    _("Contract signed on"),
+                    _("Closed on"),
+                ],
+                project_rows,
+            ),
+            (_("Summary"), [_("Figure"), _("Value")], summary),
+            (
+                _("By state"),
+                [_("State"), _("Projects"), _("Awarded (yuan)")],
+                [[row["label"], row["count"], row["award"]] for row in data.by_state],
+            ),
+            (
+                _("By service field"),
+                [_("Service field"), _("Projects"), _("Awarded (yuan)"), _("Released (yuan)")],
+                [[row["label"], row["count"], row["award"], row["released"]] for row in data.by_field],
+            ),
+            (
+                _("By grade"),
+                [_("Evaluation grade"), _("Projects")],
+                [[row["label"], row["count"]] for row in data.by_grade],
+            ),
+        ],
+    )
