@@ -151,6 +151,8 @@ def _print_welcome(port: str) -> None:
         lines.append(f"  {hub['name']}  http://{host}/   back office: http://{host}/admin/")
         lines.append(f"                   sign in as {hub['admin_email']} / {DEMO_PASSWORD}")
         lines.append(f"                   organisation portal: http://{host}/portal/  as {hub['member_email']}")
+        if hub.get("other_logins"):
+            lines.append(f"                   also: {hub['other_logins']}")
     lines += ["", "Press Ctrl-C to stop everything (data is kept under var/).", "READY", ""]
     print("\n".join(lines), flush=True)
 

@@ -368,6 +368,38 @@ JIANGAN_PROJECTS = [
 ]
 
 
+# Each project's objectives: short (< 3 months), medium (3-12 months) and long term (> 1 year), seed 000 Q6,
+# measured by what seed 002 reports of the project (households adapted, young people served, cases, trainings,
+# women re-employed, performances and audiences, parking spaces). Targets are illustrative.
+JIANGAN_OBJECTIVES = {
+    "老人居家防跌倒": [
+        ("short", "对辖区身体不便的老人入户开展需求调查，形成需求评估报告", "入户评估户数", "80", "户"),
+        ("medium", "对空巢老年家庭的通道、居室、厨房、卫生间实施适老化改造", "适老化改造户数", "60", "户"),
+        ("long", "降低空巢老人居家跌倒风险", "改造家庭跌倒发生率下降", "30", "%"),
+    ],
+    "启航行动——青年就业助力计划": [
+        ("short", "为每位待业青年量身定做专属计划，开展个案辅导", "个案数", "6", "个"),
+        ("medium", "开展生涯规划与集中技能培训", "集中技能培训场次", "2", "场"),
+        ("long", "提升待业青年的职业技能和社会适应度", "服务待就业青年人数", "10", "人"),
+    ],
+    "随艺手工生活馆": [
+        ("short", "开设花艺、手工皮具、专业烘焙三项免费技能培训", "技能培训场次", "24", "场"),
+        ("medium", "让辖区就业困难的女性掌握一技之长", "培训妇女人数", "100", "人"),
+        ("long", "以创业带动就业，帮助辖区女性再就业、创业", "再就业、创业人数", "15", "人"),
+    ],
+    "惟楚有才 惟楚有戏": [
+        ("short", "每周义务为居民开展楚剧教学和指导", "楚剧教学次数", "40", "次"),
+        ("medium", "定期开展社区文艺演出和“戏曲进校园”活动", "演出场次", "8", "场"),
+        ("long", "让更多居民和青少年感受楚剧文化的魅力", "观众人次", "2000", "人次"),
+    ],
+    "光华社区“红色引擎”车辆自治之家": [
+        ("short", "组建车辆自治志愿团队，建立志愿者花名册和三班倒服务机制", "登记志愿者人数", "20", "人"),
+        ("medium", "规范老旧小区的停车秩序", "规范停车位数", "60", "个"),
+        ("long", "减少车辆纠纷，改善邻里关系", "车辆纠纷下降", "50", "%"),
+    ],
+}
+
+
 @transaction.atomic
 def load_funding_demo(schema_name: str, *, password: str) -> bool:
     """江岸: a past call with the seed's projects, awarded, and an open call; once per hub."""
@@ -477,14 +509,14 @@ def load_funding_demo(schema_name: str, *, password: str) -> bool:
         BudgetLine.objects.create(
             application=application, category="administration", item="管理费", amount=amount * Decimal("0.05")
         )
-        for term, description in (("short", "完成需求评估"), ("medium", "完成主要服务"), ("long", "形成长效机制")):
+        for term, description, indicator, target, unit in JIANGAN_OBJECTIVES[title]:
             Objective.objects.create(
                 application=application,
                 term=term,
                 description=description,
-                indicator="服务人数",
-                target=Decimal(people),
-                unit="人",
+                indicator=indicator,
+                target=Decimal(target),
+                unit=unit,
             )
     make_call(
         "2026年江岸区社区公益创投（第二批）",

@@ -26,6 +26,7 @@ def ensure_demo_hubs() -> list[Hub]:
     from django_tenants.utils import tenant_context
 
     from incubator.demo import load_demo, load_funding_demo
+    from incubator.projects.demo import load_projects_demo
 
     created = []
     for spec in DEMO_HUBS:
@@ -44,5 +45,6 @@ def ensure_demo_hubs() -> list[Hub]:
         with tenant_context(hub):
             load_demo(spec["schema_name"], password=DEMO_PASSWORD)
             load_funding_demo(spec["schema_name"], password=DEMO_PASSWORD)
+            load_projects_demo(spec["schema_name"], password=DEMO_PASSWORD)
     connection.set_schema_to_public()
     return created

@@ -9,6 +9,8 @@ DEMO_HUBS = [
         "subdomain": "jiangan",
         "admin_email": "admin@jiangan.demo",
         "member_email": "member@jiangan.demo",
+        "other_logins": "experts expert1-3@jiangan.demo at /review/, supervisor@jiangan.demo at /supervision/, "
+        "evaluator@jiangan.demo at /evaluation/",
     },
     {
         "schema_name": "guandu",

@@ -226,6 +226,7 @@ def project_view(request, pk):
         "terminate_form": TerminateForm(),
         "appraisal_url": request.build_absolute_uri(appraisal_path),
         "appraisal_qr_url": f"{appraisal_path}qr.svg",
+        "appraisal_poster_url": f"{appraisal_path}poster/",
         "appraisal_open": project.status == ProjectStatus.APPRAISAL,
         **selectors.project_page(project),
     }
@@ -310,7 +311,7 @@ def portfolio_export(request):
     if chosen["call"]:
         filters.append([_("Call"), chosen["call"].title])
     if chosen["year"]:
-        filters.append([_("Year of the call"), chosen["year"]])
+        filters.append([_("Year the projects start"), chosen["year"]])
     summary = [
         *filters,
         [_("Projects"), data.projects],

@@ -126,12 +126,12 @@ def project_page(project: Project) -> dict:
 
 
 def portfolio_projects(*, call: Call | int | None = None, year: int | None = None) -> QuerySet:
-    """Projects of one call and/or of the calls opened in one year (the funding round's year)."""
+    """Projects of one call and/or whose project period starts in one year (the year of ``starts_on``)."""
     projects = Project.objects.all()
     if call:
         projects = projects.filter(application__call=call)
     if year:
-        projects = projects.filter(application__call__opens_at__year=year)
+        projects = projects.filter(starts_on__year=year)
     return projects
 
 
@@ -141,14 +141,15 @@ def portfolio_calls() -> QuerySet:
 
 
 def portfolio_years() -> list[int]:
+    """The years in which projects started, latest first, for the filter."""
     years = (
-        Call.objects.filter(applications__project__isnull=False)
-        .annotate(year=ExtractYear("opens_at"))
+        Project.objects.filter(starts_on__isnull=False)
+        .annotate(year=ExtractYear("starts_on"))
+        .order_by()
         .values_list("year", flat=True)
         .distinct()
-        .order_by("-year")
     )
-    return list(years)
+    return sorted(years, reverse=True)
 
 
 @dataclass

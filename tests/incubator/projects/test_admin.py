@@ -142,7 +142,14 @@ def test_the_workflow_buttons_run_the_services_through_appraisal_evaluation_and_
     client.force_login(operator)
     page = client.get(_url(project), **A).content.decode()
     assert 'data-action="start_appraisal"' in page and 'data-action="accept"' not in page
-    assert f"/appraisal/{project.appraisal_token}/" in page and f"/appraisal/{project.appraisal_token}/qr.svg" in page
+    assert all(
+        f'{path}"' in page  # the form (absolute), its QR code and the printable poster
+        for path in (
+            f"/appraisal/{project.appraisal_token}/",
+            f"/appraisal/{project.appraisal_token}/qr.svg",
+            f"/appraisal/{project.appraisal_token}/poster/",
+        )
+    )
     assert 'id="progress"' in page and "评估户数" in page and "入户评估" in page
     assert (
         msg("New beneficiaries reached: %(n)s; participants: %(p)s.", n=25, p=30) in page and "进度正常" in page

@@ -22,15 +22,16 @@ URL = "/admin/projects/portfolio/"
 FIELDS = ["charity", "culture_education", "rights", "convenience"]
 
 
-def _portfolio(operator, count, start=0, call=None):
+def _portfolio(operator, count, start=0, call=None, starts_on=None):
     """``count`` projects in a spread of states, with releases, activities and overdue items.
 
     Project ``i`` (from ``start``): field FIELDS[i % 4]; every project signed and its first installment
     released; every third one closed as an excellent brand project with everything released; every
     fourth active one has an overdue rectification; every fifth one's final report is overdue; each
-    reached ``i`` beneficiaries.
+    reached ``i`` beneficiaries. Every project started on ``starts_on`` (today by default).
     """
     today = TODAY()
+    starts_on = starts_on or today
     made = []
     for i in range(start, start + count):
         application = make_awarded(organisation=OrganisationFactory(), title=f"项目{i:03d}")
@@ -42,9 +43,13 @@ def _portfolio(operator, count, start=0, call=None):
         Installment.objects.filter(pk=installments[0].pk).update(condition_met_on=today, released_on=today)
         if i % 3 == 0:
             Installment.objects.filter(project=project).update(condition_met_on=today, released_on=today)
-            Project.objects.filter(pk=project.pk).update(status="closed", grade="excellent", is_brand=True)
+            Project.objects.filter(pk=project.pk).update(
+                status="closed", grade="excellent", is_brand=True, starts_on=starts_on
+            )
         else:
-            Project.objects.filter(pk=project.pk).update(status="active", final_report_overdue=i % 5 == 0)
+            Project.objects.filter(pk=project.pk).update(
+                status="active", final_report_overdue=i % 5 == 0, starts_on=starts_on
+            )
             if i % 4 == 1:
                 Rectification.objects.create(
                     project=project,
@@ -86,7 +91,7 @@ def test_the_figures_are_exact_and_in_yuan(operator):
     assert data.overdue_final_reports == []
 
 
-def test_the_dashboard_shows_and_filters_by_call_and_year(client, operator):
+def test_the_dashboard_shows_and_filters_by_call_and_by_the_year_projects_start(client, operator):
     _portfolio(operator, 4)
     now = timezone.now()
     old_call = Call.objects.create(
@@ -98,19 +103,23 @@ def test_the_dashboard_shows_and_filters_by_call_and_year(client, operator):
         closes_at=now.replace(year=2024, month=4, day=1),
         status="announced",
     )
-    _portfolio(operator, 2, start=100, call=old_call)
+    _portfolio(operator, 2, start=100, call=old_call, starts_on=datetime.date(2024, 6, 1))
     client.force_login(operator)
     page = client.get(URL, **A).content.decode()
     assert 'data-figure="projects">6<' in page
     assert f'data-figure="award">{Decimal("33333.33") * 6}<' in page
     assert "<svg" in page and 'data-state="closed"' in page and 'data-field="rights"' in page
     assert "补齐台账1<" in page and f"/admin/projects/{Project.objects.get(application__title='项目001').pk}/" in page
-    assert "2024年公益创投" in page and '<option value="2024"' in page
+    assert "2024年公益创投" in page and '<option value="2024"' in page and f'<option value="{TODAY().year}"' in page
 
     page = client.get(f"{URL}?year=2024", **A).content.decode()
     assert 'data-figure="projects">2<' in page and 'data-figure="beneficiaries">201<' in page
     assert "补齐台账1<" not in page and "补齐台账101<" in page
-    page = client.get(f"{URL}?call={old_call.pk}&year={now.year}", **A).content.decode()
+    page = client.get(f"{URL}?year={TODAY().year}", **A).content.decode()
+    assert 'data-figure="projects">4<' in page
+    page = client.get(f"{URL}?call={old_call.pk}", **A).content.decode()
+    assert 'data-figure="projects">2<' in page
+    page = client.get(f"{URL}?call={old_call.pk}&year={TODAY().year}", **A).content.decode()
     assert 'data-figure="projects">0<' in page and 'data-figure="released">0.00<' in page
     page = client.get(f"{URL}?call=nonsense&year=x", **A).content.decode()  # ignored, not an error
     assert 'data-figure="projects">6<' in page
