@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incubator.funding.models import MONEY, Application, Objective
 
@@ -30,7 +31,7 @@ class ProjectStatus(models.TextChoices):
     APPRAISAL = "appraisal", _("Residents' appraisal")  # 民事民评
     EVALUATING = "evaluating", _("Third-party evaluation")  # 第三方评估
     EVALUATED = "evaluated", _("Evaluated, awaiting acceptance")
-    CLOSED = "closed", _("Closed")  # 结项
+    CLOSED = "closed", pgettext_lazy("project status", "Closed")  # 结项
     TERMINATED = "terminated", _("Terminated")  # 终止
 
 
