@@ -23,7 +23,25 @@ from tests.incubator.projects.conftest import make_awarded, run_to
 pytestmark = pytest.mark.django_db
 A = {"HTTP_HOST": HUB_A["domain"]}
 B = {"HTTP_HOST": HUB_B["domain"]}
-ALREADY = "already been counted"
+ALREADY_MSGID = "An answer from this device or phone number has already been counted. Thank you!"
+
+
+def shown(msgid: str) -> str:
+    """The message as the page shows it: in Chinese, the default language, and HTML-escaped."""
+    from django.utils.html import escape
+    from django.utils.translation import gettext, override
+
+    with override("zh-hans"):
+        return escape(gettext(msgid))
+
+
+ALREADY = shown(ALREADY_MSGID)
+NO_COOKIE = "Your browser did not keep the form's cookie; please allow cookies and try again."
+TOO_FAST = "That was very quick; please take a moment to read the questions, then send your answer again."
+STALE = "This form was opened more than a day ago; please answer again on this fresh copy."
+FORGED = "This form could not be checked; please answer again on this fresh copy."
+TOO_MANY = "Too many answers from your network in the last hour; please try again later."
+BAD_PHONE = "The phone number should be an 11-digit mobile number, or left empty."
 
 
 @pytest.fixture(autouse=True)
@@ -120,7 +138,7 @@ def test_an_answer_without_the_device_cookie_or_with_a_forged_one_is_refused(cli
     stamp = open_form(client, appraising, "10.1.0.3")
     del client.cookies[public_views.DEVICE_COOKIE]
     refused = answer(client, appraising, "10.1.0.3", stamp=stamp)
-    assert "did not keep the form" in refused.content.decode()
+    assert shown(NO_COOKIE) in refused.content.decode()
     assert not AppraisalBallot.objects.exists()
 
     client.cookies[public_views.DEVICE_COOKIE] = "chosen-by-a-script"  # not signed by us: as good as none
@@ -130,7 +148,7 @@ def test_an_answer_without_the_device_cookie_or_with_a_forged_one_is_refused(cli
         REMOTE_ADDR="10.1.0.3",
         **A,
     )
-    assert "did not keep the form" in refused.content.decode()
+    assert shown(NO_COOKIE) in refused.content.decode()
     assert not AppraisalBallot.objects.exists()
     # The refusal hands out a fresh signed cookie, so a person who allows cookies can answer.
     assert refused.cookies[public_views.DEVICE_COOKIE].value != "chosen-by-a-script"
@@ -146,12 +164,12 @@ def test_a_bot_that_fills_the_honeypot_is_thanked_and_nothing_is_stored(client, 
 def test_answers_sent_too_fast_or_from_a_stale_or_foreign_form_are_refused(client, appraising, monkeypatch):
     monkeypatch.setattr(public_views, "FORM_MIN_SECONDS", 2)
     too_fast = answer(client, appraising, "10.1.0.5")  # posted right after the GET
-    assert "very quick" in too_fast.content.decode()
+    assert shown(TOO_FAST) in too_fast.content.decode()
     assert 'value="5" required checked' in too_fast.content.decode()  # what was chosen is kept
     stale = answer(client, appraising, "10.1.0.5", stamp=stamp_from(appraising.appraisal_token, 2 * 24 * 3600))
-    assert "more than a day" in stale.content.decode()
+    assert shown(STALE) in stale.content.decode()
     for forged in ("", "nonsense", stamp_from("another-token", 10)):
-        assert "could not be checked" in answer(client, appraising, "10.1.0.5", stamp=forged).content.decode()
+        assert shown(FORGED) in answer(client, appraising, "10.1.0.5", stamp=forged).content.decode()
     assert not AppraisalBallot.objects.exists()
 
     fine = answer(client, appraising, "10.1.0.5", stamp=stamp_from(appraising.appraisal_token, 10))
@@ -164,7 +182,7 @@ def test_one_address_is_limited_per_hour(appraising, monkeypatch):
     for _ in range(3):
         assert 'id="appraisal-thanks"' in answer(Client(), appraising, "10.1.0.6").content.decode()
     refused = answer(Client(), appraising, "10.1.0.6")
-    assert "Too many answers from your network" in refused.content.decode()
+    assert shown(TOO_MANY) in refused.content.decode()
     assert AppraisalBallot.objects.count() == 3
     assert 'id="appraisal-thanks"' in answer(Client(), appraising, "10.1.0.7").content.decode()  # another address
 
@@ -172,9 +190,9 @@ def test_one_address_is_limited_per_hour(appraising, monkeypatch):
 def test_invalid_answers_are_explained_and_not_stored(client, appraising):
     response = answer(client, appraising, "10.1.0.8", satisfaction="9", phone="12345")
     page = response.content.decode()
-    assert 'id="appraisal-errors"' in page and "11-digit" not in page  # the form catches the score first
+    assert 'id="appraisal-errors"' in page and shown(BAD_PHONE) not in page  # the form catches the score first
     response = answer(client, appraising, "10.1.0.8", phone="12345")
-    assert "11-digit mobile number" in response.content.decode()
+    assert shown(BAD_PHONE) in response.content.decode()
     assert not AppraisalBallot.objects.exists()
 
 
