@@ -6,3 +6,9 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Showcase site")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cms import cache
+
+        # Bump a hub's showcase cache version whenever the data its site shows changes (cms/cache.py).
+        cache.connect()

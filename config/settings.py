@@ -56,6 +56,9 @@ TENANT_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
+    "django.contrib.sitemaps",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -93,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: serves anonymous showcase pages per hub and language, after locale, CSRF, session and auth.
+    "cms.cache.ShowcaseCacheMiddleware",
 ]
 
 TEMPLATES = [
@@ -137,6 +142,9 @@ CACHES = {
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "hubs"),
     }
 }
+# Full-page cache of the public showcase (cms/cache.py): how long a page may show time-based changes
+# (calls closing at their deadline, notice periods ending) late; data changes invalidate at once. 0 = off.
+SHOWCASE_CACHE_SECONDS = int(env("SHOWCASE_CACHE_SECONDS", "300"))
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

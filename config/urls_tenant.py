@@ -14,6 +14,7 @@ from incubator.projects import views as project_views
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
+    path("_floor", views.floor, name="floor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include(wagtailadmin_urls)),
     path("portal/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="portal_login"),
@@ -30,5 +31,6 @@ urlpatterns = [
     path("notices/", include(funding_views.notice_urlpatterns)),
     path("documents/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<schema>[a-z][a-z0-9_]*)/(?P<path>.+)$", views.hub_media, name="hub_media"),
+    path("", include("cms.views")),  # sitemap.xml, robots.txt, search/, language/: before Wagtail's catch-all
     path("", include(wagtail_urls)),
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 
@@ -28,6 +28,11 @@ def health(request):
         replies = app.control.ping(timeout=2.0)
         figures["workers"] = len(replies)
     return JsonResponse(figures)
+
+
+def floor(request):
+    """The cheapest page a hub's host can serve, through the whole middleware stack: the bench's floor."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 # Never served as plain media: private files go through views that check who asks, and Wagtail

@@ -25,6 +25,7 @@ def ensure_demo_hubs() -> list[Hub]:
     """Provision the demo hubs that are missing, and give each its demo content once."""
     from django_tenants.utils import tenant_context
 
+    from cms.demo import load_cms_demo
     from incubator.demo import load_demo, load_funding_demo
     from incubator.projects.demo import load_projects_demo
 
@@ -46,5 +47,6 @@ def ensure_demo_hubs() -> list[Hub]:
             load_demo(spec["schema_name"], password=DEMO_PASSWORD)
             load_funding_demo(spec["schema_name"], password=DEMO_PASSWORD)
             load_projects_demo(spec["schema_name"], password=DEMO_PASSWORD)
+            load_cms_demo(spec["schema_name"])
     connection.set_schema_to_public()
     return created

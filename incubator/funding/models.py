@@ -149,15 +149,24 @@ class Call(models.Model):
     # The contract's installments (分期拨付): on signing, on the accepted mid-term review, and the last
     # (尾款) after the third-party evaluation accepts the project.
     first_installment_percent = models.DecimalField(
-        _("first installment, on signing (%)"), max_digits=5, decimal_places=2, default=Decimal("40"),
+        _("first installment, on signing (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("40"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     second_installment_percent = models.DecimalField(
-        _("second installment, after the mid-term review (%)"), max_digits=5, decimal_places=2, default=Decimal("50"),
+        _("second installment, after the mid-term review (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     final_installment_percent = models.DecimalField(
-        _("final installment, after the evaluation (%)"), max_digits=5, decimal_places=2, default=Decimal("10"),
+        _("final installment, after the evaluation (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
         help_text=_("The three installments add up to 100%; the last is paid only after acceptance."),
     )

@@ -330,6 +330,9 @@ class EvaluationScore(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["evaluation", "objective"], name="one_score_per_indicator")]
 
+    def __str__(self):
+        return f"{self.objective_id}: {self.score}"
+
 
 class AppraisalBallot(models.Model):
     """One resident's answer to the appraisal form (民事民评), without an account.
