@@ -213,6 +213,7 @@ class BudgetStandard(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="budget_standards")
     category = models.CharField(_("budget category"), max_length=20, choices=BudgetCategory.choices)
     max_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("at most (% of the budget)"),
         max_digits=5,
         decimal_places=2,
@@ -237,6 +238,7 @@ class Quota(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="quotas")
     target_group = models.CharField(_("target group"), max_length=30, choices=TargetGroup.choices)
     min_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("at least (% of funded projects)"),
         max_digits=5,
         decimal_places=2,

@@ -276,6 +276,9 @@ def notice_view(request, pk):
             "notice": notice,
             "projects": projects,
             "open": notice.starts_on <= today <= notice.ends_on,
+            "page_title": _("Public notice: %(call)s") % {"call": notice.call},
+            "meta_description": _("Funding decisions of “%(call)s”, on public notice from %(start)s to %(end)s.")
+            % {"call": notice.call, "start": notice.starts_on, "end": notice.ends_on},
         },
     )
 

@@ -113,7 +113,16 @@ def _form_url(request, project: Project) -> str:
 
 
 def _page(request, project: Project, *, state: str, form=None, status: int = 200):
-    context = {"project": project, "state": state, "honeypot": HONEYPOT}
+    context = {
+        "project": project,
+        "state": state,
+        "honeypot": HONEYPOT,
+        "page_title": _("Residents' appraisal: %(project)s") % {"project": project},
+        "meta_description": _(
+            "Tell the hub what you think of “%(project)s” of %(organisation)s: two minutes, no account."
+        )
+        % {"project": project, "organisation": project.application.organisation},
+    }
     if state == "form":
         context.update(
             form=form or AppraisalForm(token=project.appraisal_token),
@@ -203,7 +212,12 @@ def appraisal_results_list(request):
     return render(
         request,
         "projects/public/appraisal_results_list.html",
-        {"page": page, "projects": public_selectors.with_figures(page.object_list)},
+        {
+            "page": page,
+            "projects": public_selectors.with_figures(page.object_list),
+            "page_title": _("Residents' appraisal results"),
+            "meta_description": _("What residents said of the projects the hub funded (民事民评)."),
+        },
     )
 
 
@@ -213,14 +227,30 @@ def appraisal_results(request, pk):
     project = public_selectors.published_appraisal(pk)
     if project is None:
         raise Http404
-    return render(request, "projects/public/appraisal_results.html", {"project": project})
+    return render(
+        request,
+        "projects/public/appraisal_results.html",
+        {
+            "project": project,
+            "page_title": _("Residents' appraisal: %(project)s") % {"project": project},
+            "meta_description": _("What residents said of “%(project)s”.") % {"project": project},
+        },
+    )
 
 
 @require_GET
 def project_progress(request, pk):
     """A project's published progress: what it set out to do and what it did."""
     project = get_object_or_404(public_selectors.published_progress(), pk=pk)
-    return render(request, "projects/public/progress.html", public_selectors.project_story(project))
+    context = public_selectors.project_story(project)
+    context["page_title"] = str(project)
+    context["meta_description"] = _(
+        "Progress of “%(project)s” of %(organisation)s: objectives, activities and results."
+    ) % {
+        "project": project,
+        "organisation": project.application.organisation,
+    }
+    return render(request, "projects/public/progress.html", context)
 
 
 appraisal_urlpatterns = [
