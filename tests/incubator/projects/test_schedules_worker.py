@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django_tenants.utils import tenant_context
 
@@ -24,6 +25,7 @@ def test_the_beat_task_runs_in_its_own_hub_only(committed_hub, celery_worker_thr
     from tests.incubator.projects.conftest import with_role
 
     hub = committed_hub(name="黄陂区社会组织孵化基地", admin_email="admin@huangpi.test", send_welcome=False)
+    mail.outbox.clear()
     with django_db_blocker.unblock():
         hub_b = Hub.objects.get(schema_name=HUB_B["schema_name"])
         with tenant_context(hub_b):
@@ -48,6 +50,10 @@ def test_the_beat_task_runs_in_its_own_hub_only(committed_hub, celery_worker_thr
                 return Project.objects.get(pk=project.pk).status == "final_report_due"
 
         wait_for(moved)
+        # The transition is announced to the organisation's member by e-mail, sent by the worker.
+        wait_for(
+            lambda: any(m.to == ["member@huangpi-org.test"] and "老人居家防跌倒" in m.subject for m in mail.outbox)
+        )
         with tenant_context(hub_b):
             assert (Project.objects.count(), Reminder.objects.count()) == before_b
     connection.set_schema_to_public()
