@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -37,6 +38,8 @@ def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]
             for cell in sheet[sheet.max_row]:
                 if cell.data_type == "f":
                     cell.data_type = "s"
+                elif isinstance(cell.value, Decimal):
+                    cell.number_format = "0.00"  # money: a number Excel can add up, shown with its cents
         for index, header in enumerate(headers, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(str(header)) * 2)
     buffer = io.BytesIO()
@@ -49,7 +52,7 @@ def _cell(value):
         return value.replace(tzinfo=None)
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
-    if value is None or isinstance(value, str | int | float | datetime.date):
+    if value is None or isinstance(value, str | int | float | Decimal | datetime.date):
         return value
     return str(value)
 

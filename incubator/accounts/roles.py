@@ -19,6 +19,14 @@ class Role(models.TextChoices):
 # Roles that work in the back office (Wagtail's admin), and the apps whose records they keep there.
 BACK_OFFICE_ROLES = (Role.HUB_ADMIN, Role.OPERATOR)
 BACK_OFFICE_APPS = ("areas", "orgs", "filings", "funding", "projects")
+# Operators also keep the hub's showcase site: its branding and menu settings (app ``cms``), its pages (page
+# permissions on the tree's root) and the images and documents those use (collection permissions).
+SHOWCASE_APPS = ("cms", "wagtailimages", "wagtaildocs")
+PAGE_RIGHTS = ("add", "change", "publish", "lock", "unlock")
+COLLECTION_RIGHTS = {
+    "wagtailimages": ("add_image", "change_image", "choose_image", "delete_image"),
+    "wagtaildocs": ("add_document", "change_document", "choose_document", "delete_document"),
+}
 
 
 def ensure_roles(*, sync_permissions: bool = False) -> dict[str, Group]:
@@ -33,11 +41,12 @@ def ensure_roles(*, sync_permissions: bool = False) -> dict[str, Group]:
         existing = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
     if missing or sync_permissions:
         rights = list(
-            Permission.objects.filter(content_type__app_label__in=BACK_OFFICE_APPS)
+            Permission.objects.filter(content_type__app_label__in=BACK_OFFICE_APPS + SHOWCASE_APPS)
             | Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
         )
         for code in BACK_OFFICE_ROLES:
             existing[code].permissions.add(*rights)
+            _grant_showcase(existing[code])
         # Community workers record residents' needs in the back office, and nothing else.
         existing[Role.COMMUNITY_WORKER].permissions.add(
             *Permission.objects.filter(
@@ -50,3 +59,21 @@ def ensure_roles(*, sync_permissions: bool = False) -> dict[str, Group]:
 
 def role_label(code: str) -> str:
     return str(Role(code).label) if code in Role.values else code
+
+
+def _grant_showcase(group: Group) -> None:
+    """Page rights over the hub's whole tree and rights on the root collection (the schema is the hub's)."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+    root = Page.get_first_root_node()
+    if root is not None:
+        for kind in PAGE_RIGHTS:
+            permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{kind}_page")
+            GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+    collection = Collection.get_first_root_node()
+    if collection is not None:
+        for app_label, codenames in COLLECTION_RIGHTS.items():
+            for permission in Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames):
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=collection, permission=permission
+                )

@@ -116,6 +116,13 @@ class TerminateForm(forms.Form):
     )
 
 
+class AcceptForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I confirm the acceptance: the final installment is released and the project closes."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm the acceptance.")},
+    )
+
+
 # --- Actions ------------------------------------------------------------------------------------------
 
 
@@ -162,6 +169,8 @@ def _step(request, project):
     reason = ""
     if name == "terminate":
         reason = _cleaned(TerminateForm(request.POST))["reason"]
+    elif name == "accept":  # irreversible: it closes the project and records the 尾款 as released
+        _cleaned(AcceptForm(request.POST))
     services.take_step(actor=request.user, project=project, name=name, reason=reason)
     return _("Done: %(action)s.") % {"action": services.PROJECT[name].label}
 
@@ -224,6 +233,7 @@ def project_view(request, pk):
         "supervisor_form": supervisor_form(project=project),
         "evaluator_form": evaluator_form(project=project),
         "terminate_form": TerminateForm(),
+        "accept_form": AcceptForm(),
         "appraisal_url": request.build_absolute_uri(appraisal_path),
         "appraisal_qr_url": f"{appraisal_path}qr.svg",
         "appraisal_poster_url": f"{appraisal_path}poster/",

@@ -63,11 +63,24 @@ PROJECT = Workflow(
     states=ProjectStatus,
     transitions=[
         Transition("sign", (S.CONTRACTING,), S.ACTIVE, OPERATORS, gettext_lazy("Record the signing")),
+        # A project may reach its end (and "final report due") before its mid-term review took place: the review
+        # can still start from there, and its acceptance leads back to the final report, which needs it.
         Transition(
-            "start_mid_term", (S.ACTIVE,), S.MID_TERM_REVIEW, REVIEWERS, gettext_lazy("Start the mid-term review")
+            "start_mid_term",
+            (S.ACTIVE, S.FINAL_REPORT_DUE),
+            S.MID_TERM_REVIEW,
+            REVIEWERS,
+            gettext_lazy("Start the mid-term review"),
         ),
         Transition(
             "accept_mid_term", (S.MID_TERM_REVIEW,), S.ACTIVE, REVIEWERS, gettext_lazy("Accept the mid-term review")
+        ),
+        Transition(
+            "accept_mid_term_after_end",
+            (S.MID_TERM_REVIEW,),
+            S.FINAL_REPORT_DUE,
+            REVIEWERS,
+            gettext_lazy("Accept the mid-term review"),
         ),
         Transition(
             "rectify", RECTIFIABLE, S.RECTIFYING, REVIEWERS | {Role.EVALUATOR}, gettext_lazy("Require rectification")
@@ -198,6 +211,10 @@ def _everyone(project, subject, body, *, kind="status", operators_too=True):
     transaction.on_commit(send)
 
 
+# States in which the next step is the operators' (open the appraisal, accept the evaluation, follow up).
+WAITING_FOR_OPERATORS = (S.FINAL_REPORT_SUBMITTED, S.EVALUATED, S.RECTIFYING)
+
+
 def _announce(locked: Project) -> None:
     kind = "decision" if locked.status in (S.CLOSED, S.TERMINATED, S.RECTIFYING) else "status"
     subject = _("Project “%(project)s”: %(state)s") % {"project": locked, "state": locked.get_status_display()}
@@ -208,6 +225,8 @@ def _announce(locked: Project) -> None:
     }
     notify_members(locked.application.organisation, subject, body, kind=kind)
     people = {u.pk: u for u in (locked.supervisor, locked.evaluator) if u}
+    if locked.status in WAITING_FOR_OPERATORS:
+        people.update({u.pk: u for u in operators()})
     if people:
         notify_users(people.values(), subject, body, kind="operations")
 
@@ -325,6 +344,8 @@ def meet_condition(*, project: Project, condition: str, on: datetime.date) -> in
 def release_installment(*, actor, installment: Installment, released_on: datetime.date | None = None) -> Installment:
     _require(actor, OPERATORS, _("Only hub operators record releases."))
     with transaction.atomic():
+        # The project first (as every transition locks it), so a termination cannot slip in between.
+        Project.objects.select_for_update().filter(pk=installment.project_id).first()
         locked = Installment.objects.select_for_update().select_related("project").get(pk=installment.pk)
         _release(locked, actor, released_on or timezone.localdate())
     return locked
@@ -347,11 +368,17 @@ def _release(locked: Installment, actor, released_on: datetime.date) -> None:
     locked.released_on = released_on
     locked.released_by = actor if getattr(actor, "pk", None) else None
     locked.save(update_fields=["released_on", "released_by"])
-    record_event(
-        actor=actor,
-        action="installment.released",
-        subject=locked.project,
-        reason=_("Installment %(n)d: %(amount)s yuan") % {"n": locked.position, "amount": locked.amount},
+    text = _("Installment %(n)d: %(amount)s yuan") % {"n": locked.position, "amount": locked.amount}
+    record_event(actor=actor, action="installment.released", subject=locked.project, reason=text)
+    project = locked.project
+    transaction.on_commit(
+        lambda: notify_members(
+            project.application.organisation,
+            _("Installment released: %(project)s") % {"project": project},
+            _("%(installment)s of the project “%(project)s” was released on %(date)s.")
+            % {"installment": text, "project": project, "date": released_on},
+            kind="decision",
+        )
     )
 
 
@@ -376,7 +403,9 @@ def _assign(actor, project, *, person, agency, role, field, agency_field, label)
             _("%(person)s acts for %(organisation)s and cannot be its %(role)s.")
             % {"person": person, "organisation": project.application.organisation, "role": label}
         )
-    if role == Role.EVALUATOR and project.supervisor_id == person.pk:
+    if (role == Role.EVALUATOR and project.supervisor_id == person.pk) or (
+        role == Role.SUPERVISOR and project.evaluator_id == person.pk
+    ):
         raise ValidationError(_("The third-party evaluator must be independent of the project's supervisor."))
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
@@ -499,7 +528,7 @@ def _parse_values(project, values: dict) -> tuple[dict, list[str]]:
 
 REPORT_STATES = {
     ReportKind.PERIODIC: IMPLEMENTING,
-    ReportKind.MID_TERM: (S.ACTIVE, S.MID_TERM_REVIEW),
+    ReportKind.MID_TERM: (S.ACTIVE, S.MID_TERM_REVIEW, S.FINAL_REPORT_DUE),
     ReportKind.FINAL: (S.ACTIVE, S.FINAL_REPORT_DUE),
 }
 
@@ -540,6 +569,15 @@ def submit_report(
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
+        # Locked and checked again: two submissions at once would otherwise both pass the checks above.
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.status not in REPORT_STATES[kind]:
+            raise TransitionError(
+                _("A %(kind)s cannot be submitted while the project is “%(state)s”.")
+                % {"kind": ReportKind(kind).label, "state": locked.get_status_display()}
+            )
+        if kind == ReportKind.FINAL and (late := final_report_problems(locked)):
+            raise ValidationError(late)
         report = ProgressReport.objects.create(
             project=project,
             kind=kind,
@@ -741,6 +779,8 @@ def answer_rectification(*, actor, rectification: Rectification, answer: str) ->
         locked = Rectification.objects.select_for_update().select_related("project").get(pk=rectification.pk)
         if locked.status != RectificationStatus.OPEN:
             raise TransitionError(_("This rectification is not waiting for an answer."))
+        if locked.project.status in FINISHED:
+            raise TransitionError(_("The project is finished; its rectifications are no longer answered."))
         locked.status = RectificationStatus.ANSWERED
         locked.answer = answer.strip()
         locked.answered_at = timezone.now()
@@ -800,9 +840,11 @@ def flag_overdue_rectifications(*, today: datetime.date | None = None) -> int:
     """Daily: rectifications past their deadline without an answer are flagged and everyone is told."""
     today = today or timezone.localdate()
     flagged = 0
-    overdue = Rectification.objects.filter(
-        status=RectificationStatus.OPEN, due_on__lt=today, overdue_since__isnull=True
-    ).select_related("project__application__organisation", "project__supervisor")
+    overdue = (
+        Rectification.objects.filter(status=RectificationStatus.OPEN, due_on__lt=today, overdue_since__isnull=True)
+        .exclude(project__status__in=FINISHED)
+        .select_related("project__application__organisation", "project__supervisor")
+    )
     for rectification in overdue:
         with transaction.atomic():
             if not Rectification.objects.filter(pk=rectification.pk, overdue_since__isnull=True).update(
@@ -827,7 +869,14 @@ def flag_overdue_rectifications(*, today: datetime.date | None = None) -> int:
 def start_mid_term_review(*, actor, project: Project) -> Project:
     project = _current(project)
     _require_supervisor(actor, project)
-    return _step(project, "start_mid_term", actor)
+
+    def guard(locked):
+        if locked.mid_term_accepted_on:
+            raise TransitionError(
+                _("The mid-term review was already accepted on %(date)s.") % {"date": locked.mid_term_accepted_on}
+            )
+
+    return _step(project, "start_mid_term", actor, guard=guard)
 
 
 def record_mid_term_review(
@@ -862,7 +911,10 @@ def record_mid_term_review(
                 locked.mid_term_accepted_on = today
                 meet_condition(project=locked, condition=Condition.MID_TERM, on=today)
 
-            _step(project, "accept_mid_term", actor, reason=opinion.strip(), apply=apply)
+            # After the project's end the next step is the final report, not more implementation.
+            ended = project.ends_on is not None and project.ends_on < today
+            name = "accept_mid_term_after_end" if ended else "accept_mid_term"
+            _step(project, name, actor, reason=opinion.strip(), apply=apply)
         else:
             require_rectification(
                 actor=actor,

@@ -394,6 +394,7 @@ def test_a_funded_project_from_contract_to_closing(browser, page, live_hub_serve
         assert (state["grade"], state["is_brand"]) == ("excellent", True)
 
         operator.goto(admin_url)
+        operator.locator("form[data-action=accept] input[name=confirm]").check()
         _step(operator, "accept")
         _step(operator, "publish_progress")
         expect(operator.locator("form[data-action=hide_progress]")).to_be_visible()

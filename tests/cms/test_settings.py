@@ -122,3 +122,55 @@ def test_a_news_page_with_a_picture_offers_it_as_its_og_image(client, in_hub_a):
     assert '<meta property="og:image" content="http://a.localhost/media/test_a/images/' in page
     assert "fill-1200x630" in page.split('property="og:image"')[1].split(">")[0]
     assert '<img alt="活动现场"' in page or 'alt="活动现场"' in page
+
+
+def _person(role, email):
+    from incubator.accounts.roles import ensure_roles
+    from tests.factories import UserFactory
+
+    user = UserFactory(email=email)
+    user.groups.add(ensure_roles(sync_permissions=True)[role])
+    return user
+
+
+def test_an_operator_who_is_not_a_superuser_keeps_the_showcase(client, in_hub_a):
+    """Pages, menu, branding and images are the operators' work, by their role alone."""
+    from wagtail.images import get_image_model
+    from wagtail.models import Page
+    from wagtail.permissions import policy_registry
+
+    from cms.models import NewsIndexPage
+    from incubator.accounts.roles import Role
+
+    images = policy_registry.get_by_type(get_image_model())
+    operator = _person(Role.OPERATOR, "keeper@a.test")
+    supervisor = _person(Role.SUPERVISOR, "visitor@a.test")
+    assert not operator.is_superuser
+    news_index = NewsIndexPage.objects.get()
+    rights = news_index.permissions_for_user(operator)
+    assert rights.can_add_subpage() and rights.can_edit() and rights.can_publish()
+    assert Page.objects.get(depth=2).specific.permissions_for_user(operator).can_publish()
+    assert images.user_has_permission(operator, "add") and images.user_has_permission(operator, "choose")
+    assert not news_index.permissions_for_user(supervisor).can_edit()
+    assert not images.user_has_permission(supervisor, "add")
+
+    client.force_login(operator)
+    for url in ("/admin/settings/cms/mainmenu/", "/admin/images/add/"):
+        assert client.get(url, follow=True, **A).status_code == 200, url
+    branding = client.get("/admin/settings/cms/sitebranding/", follow=True, **A)
+    assert branding.status_code == 200 and 'name="primary_colour"' in branding.content.decode()
+    assert client.get(f"/admin/pages/add/cms/newspage/{news_index.pk}/", **A).status_code == 200
+    # Her rights are this hub's rows: on hub B's host she is nobody.
+    assert client.get("/admin/settings/cms/sitebranding/", **B).status_code == 302
+
+
+def test_other_roles_do_not_edit_the_showcase(client, in_hub_a):
+    from cms.models import NewsIndexPage
+    from incubator.accounts.roles import Role
+
+    news_index = NewsIndexPage.objects.get()
+    for role in (Role.SUPERVISOR, Role.COMMUNITY_WORKER, Role.ORGANISATION_MEMBER):
+        person = _person(role, f"{role}@a.test")
+        assert not news_index.permissions_for_user(person).can_add_subpage(), role
+        client.force_login(person)
+        assert client.get(f"/admin/pages/add/cms/newspage/{news_index.pk}/", **A).status_code in (302, 403), role

@@ -176,12 +176,17 @@ def test_the_workflow_buttons_run_the_services_through_appraisal_evaluation_and_
         findings="成效显著",
         recommendations="推广经验",
     )
-    page = _post(client, project, {"action": "step", "step": "accept"})
+    page = _post(client, project, {"action": "step", "step": "accept", "confirm": "on"})
     assert msg("Release the earlier installments first.") in page
     assert Project.objects.get(pk=project.pk).status == "evaluated"
     for installment in project.installments.all()[:2]:
         _post(client, project, {"action": "release", "installment": installment.pk, "confirm": "on"})
+    # Closing releases the 尾款 and cannot be undone: without the tick nothing happens.
     page = _post(client, project, {"action": "step", "step": "accept"})
+    assert msg("Tick the box to confirm the acceptance.") in page
+    assert Project.objects.get(pk=project.pk).status == "evaluated"
+    assert services.money_summary(project)["outstanding"] > 0
+    page = _post(client, project, {"action": "step", "step": "accept", "confirm": "on"})
     project.refresh_from_db()
     assert project.status == "closed" and project.is_brand
     assert services.money_summary(project)["outstanding"] == Decimal("0.00")

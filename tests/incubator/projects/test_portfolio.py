@@ -139,7 +139,10 @@ def test_the_portfolio_exports_to_excel(client, operator):
     assert len(projects) == 5
     rows = {row[0]: row for row in projects[1:]}
     first = rows["项目000"]  # closed, excellent, everything released
-    assert first[5] == first[6] == "33333.33" and first[7] == "0.00" and first[12]
+    # Money arrives as numbers Excel adds up, shown with two decimals.
+    assert first[5] == first[6] == 33333.33 and first[7] == 0 and first[12]
+    money_cell = workbook.worksheets[0].cell(row=2, column=6)
+    assert money_cell.data_type == "n" and money_cell.number_format == "0.00"
     assert rows["项目001"][10] == 1 and rows["项目003"][8] == 3  # overdue rectifications; beneficiaries
     summary = {row[0]: row[1] for row in workbook.worksheets[1].values}
     assert Decimal(str(summary[list(summary)[2]])) == Decimal("33333.33") * 4  # awarded
