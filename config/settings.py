@@ -145,6 +145,9 @@ CACHES = {
 # Full-page cache of the public showcase (cms/cache.py): how long a page may show time-based changes
 # (calls closing at their deadline, notice periods ending) late; data changes invalidate at once. 0 = off.
 SHOWCASE_CACHE_SECONDS = int(env("SHOWCASE_CACHE_SECONDS", "300"))
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (nginx, a load balancer): the client's
+# address is that many entries from the right. 0 (direct) trusts no header, which a client could forge.
+TRUSTED_PROXY_HOPS = int(env("TRUSTED_PROXY_HOPS", "0"))
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

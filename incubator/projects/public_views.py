@@ -101,6 +101,16 @@ def check_stamp(stamp: str, token: str) -> str:
     return _("That was very quick; please take a moment to read the questions, then send your answer again.")
 
 
+def client_address(request) -> str:
+    """The resident's address for the rate limit: behind ``TRUSTED_PROXY_HOPS`` proxies the entry they added
+    to X-Forwarded-For (entries further left are the client's to forge), else the connection's."""
+    hops = settings.TRUSTED_PROXY_HOPS
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if hops > 0 and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _by_token(token: str) -> Project:
     return get_object_or_404(
         Project.objects.select_related("application__organisation", "application__call"), appraisal_token=token
@@ -164,7 +174,7 @@ def appraisal_form(request, token):
         services.cast_ballot(
             project=project,
             device_id=request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT),
-            address=request.META.get("REMOTE_ADDR", ""),
+            address=client_address(request),
             satisfaction=data["satisfaction"],
             usefulness=data["usefulness"],
             took_part=data["took_part"],

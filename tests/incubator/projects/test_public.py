@@ -392,3 +392,26 @@ def test_one_hubs_token_and_ids_are_unknown_on_another_hubs_host(client, apprais
     )
     assert refused.status_code == 404
     assert "老人居家防跌倒" not in client.get("/notices/appraisals/", **B).content.decode()
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_residents_own_address(appraising, monkeypatch, settings):
+    """Behind nginx every request comes from 127.0.0.1: without the forwarded address, one limit would
+    cover the whole district; and a forged X-Forwarded-For must not buy a fresh allowance."""
+    monkeypatch.setattr(services, "APPRAISAL_PER_ADDRESS_PER_HOUR", 2)
+    settings.TRUSTED_PROXY_HOPS = 1
+
+    def via_proxy(resident, forged=""):
+        client = Client()
+        header = f"{forged}, {resident}" if forged else resident
+        stamp = open_form(client, appraising, "127.0.0.1")
+        data = {"stamp": stamp, "satisfaction": "5", "usefulness": "4", "took_part": "yes", "phone": "", "comment": ""}
+        return client.post(
+            form_url(appraising), data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=header, **A
+        ).content.decode()
+
+    for _ in range(2):
+        assert 'id="appraisal-thanks"' in via_proxy("203.0.113.5")
+    assert shown(TOO_MANY) in via_proxy("203.0.113.5", forged="198.51.100.1")  # the forged part is ignored
+    assert 'id="appraisal-thanks"' in via_proxy("203.0.113.6")  # a neighbour behind the same proxy
+    assert AppraisalBallot.objects.count() == 3
+    assert len(set(AppraisalBallot.objects.values_list("address_hash", flat=True))) == 2
