@@ -82,6 +82,10 @@ def main() -> None:
         figures[f"{name}_vs_floor"] = round(figures["floor_rps"] / figures[f"{name}_rps"], 2)
     figures["target_ratio"] = 3
     figures["target_p95_ms"] = 50
+    figures["targets_met"] = all(
+        figures[f"{name}_vs_floor"] <= figures["target_ratio"] and figures[f"{name}_p95_ms"] < figures["target_p95_ms"]
+        for name in ("home", "projects")
+    )
     cached = results["home"]["cache"] + results["projects"]["cache"]
     figures["cache_hit_ratio"] = round(cached["hit"] / max(1, sum(cached.values())), 3)
     figures["home_hit_queries"] = hit_queries

@@ -8,9 +8,10 @@ message cookie or an Authorization header, not a Wagtail preview, not a response
 says so for pages under view restrictions) or varies on a header the key does not hold.
 
 Query strings: only the parameters in ``SHOWCASE_CACHE_QUERY_PARAMS`` (default ``QUERY_PARAMS``: pagination
-and the index pages' filters), each once, with a short value of letters, digits, ``-`` or ``_``; they enter
-the key sorted. Any other parameter (``q`` of /search/ and of the directory, tracking tags…) bypasses the
-cache: search results are not worth storing, and a visitor cannot mint keys without bound.
+and the index pages' filters), each once, with a value the pages understand (``_query_values``: a page
+number, a year, a street id, a known field or tier); they enter the key sorted. Any other parameter or
+value (``q`` of /search/ and of the directory, tracking tags…) bypasses the cache: search results are not
+worth storing, and a visitor cannot mint keys without bound.
 
 The key: ``showcase:page:<schema>:<content version>:<language>:<digest of scheme, host, path, query>``,
 itself prefixed with the schema by the cache's KEY_FUNCTION (django_tenants.cache.make_key). The content
@@ -19,10 +20,10 @@ shows (``connect()``), so a change makes every page of that hub, and only that h
 expire after ``SHOWCASE_CACHE_SECONDS`` (default 300, 0 switches the cache off): calls close at their
 deadline and notice periods end by date without any write, and the site shows it within that time.
 
-CSRF: every page carries the language switch, a POST form with ``{% csrf_token %}``. A stored page must not
-hand one visitor's token (and so their CSRF secret) to everybody: the token is replaced by a placeholder
-when the page is stored and by the current visitor's own token when it is served (the CSRF middleware
-then sets that visitor's cookie as usual). A page that would still hold the secret elsewhere is not stored.
+CSRF: showcase pages carry no token (their forms use GET; the language switch posts to a CSRF-exempt view).
+Should a page ever hold one, a stored page must not hand one visitor's token (and so their CSRF secret) to
+everybody: the token is replaced by a placeholder when the page is stored and by the current visitor's own
+token when it is served. A page that would still hold the secret elsewhere is not stored.
 """
 
 from __future__ import annotations
@@ -145,15 +146,41 @@ def has_pending_change(schema: str) -> bool:
 # --- What invalidates ----------------------------------------------------------------------------------
 
 # Apps whose rows appear on the showcase. Accounts, audit, filings, sessions and search entries do not.
+# Counted when a change commits; what only time changes waits for SHOWCASE_CACHE_SECONDS.
 DEFAULT_APPS = ("areas", "orgs", "funding", "projects", "cms", "wagtailcore", "wagtailimages", "wagtaildocs", "taggit")
 # Rows written by rendering a page (renditions) or by merely opening the back office: no visible change.
+# Also the records the site never shows that are written often (reviews, draft revisions, workflow steps),
+# above all those an anonymous visitor writes (objections, ballots): bumping on them would let anyone keep
+# a hub's cache empty. Ballots count once an appraisal is published: see CONDITIONAL_MODELS.
 DEFAULT_IGNORED_MODELS = (
     "wagtailimages.rendition",
     "wagtailcore.pagesubscription",
     "wagtailcore.pagelogentry",
     "wagtailcore.modellogentry",
     "wagtailcore.referenceindex",
+    "wagtailcore.revision",
+    "wagtailcore.workflowstate",
+    "wagtailcore.taskstate",
+    "wagtailcore.comment",
+    "wagtailcore.commentreply",
+    "funding.objection",
+    "funding.score",
+    "funding.assignment",
+    "funding.conflictdeclaration",
+    "orgs.membership",
+    "projects.appraisalballot",
 )
+
+
+def _ballot_is_published(ballot) -> bool:
+    from incubator.projects.models import Project
+
+    return Project.objects.filter(pk=ballot.project_id, appraisal_published_at__isnull=False).exists()
+
+
+# Ignored models that still count when the row is visible: a ballot cast after the results were published
+# changes the published figures.
+CONDITIONAL_MODELS = {"projects.appraisalballot": _ballot_is_published}
 _WRITE = re.compile(r'^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+"?([\w]+)"?', re.IGNORECASE)
 _watched_tables: frozenset[str] = frozenset()
 
@@ -165,8 +192,10 @@ def _tracked(model) -> bool:
     return opts.app_label in apps_ and opts.label_lower not in ignored
 
 
-def _on_model_change(sender, **kwargs):
+def _on_model_change(sender, instance=None, **kwargs):
     if _tracked(sender):
+        bump_on_commit()
+    elif instance is not None and (visible := CONDITIONAL_MODELS.get(sender._meta.label_lower)) and visible(instance):
         bump_on_commit()
 
 
@@ -238,14 +267,36 @@ def page_key(request, version: int, query: str) -> str:
     return f"showcase:page:{connection.schema_name}:{version}:{translation.get_language()}:{digest}"
 
 
+def _query_values() -> dict[str, re.Pattern]:
+    """What each cacheable parameter may hold: values the pages understand, so a visitor cannot mint
+    entries without bound (``?page=abc``, ``?page=abd``…): anything else bypasses the cache."""
+    from incubator.funding.models import CallField
+    from incubator.orgs.models import ServiceField, Tier
+
+    def one_of(values):
+        return re.compile("^(?:" + "|".join(re.escape(v) for v in values) + ")$")
+
+    return {
+        "page": re.compile(r"^[1-9][0-9]{0,3}$"),
+        "year": re.compile(r"^(?:19|20)[0-9]{2}$"),
+        "street": re.compile(r"^[1-9][0-9]{0,8}$"),
+        "field": one_of(CallField.values + ServiceField.values),  # projects' and organisations' fields
+        "tier": one_of(Tier.values),
+    }
+
+
 def _normalised_query(request) -> str | None:
     """The sorted whitelisted parameters, "" without a query, None when the query is not cacheable."""
     if not request.META.get("QUERY_STRING"):
         return ""
     allowed = getattr(settings, "SHOWCASE_CACHE_QUERY_PARAMS", QUERY_PARAMS)
+    patterns = _query_values()
     parts = []
     for name, values in request.GET.lists():
-        if name not in allowed or len(values) != 1 or not _QUERY_VALUE.match(values[0]):
+        if name not in allowed or len(values) != 1:
+            return None
+        pattern = patterns.get(name, _QUERY_VALUE)
+        if not pattern.match(values[0]):
             return None
         parts.append(f"{name}={values[0]}")
     return "&".join(sorted(parts))

@@ -369,6 +369,33 @@ class NoticeIndexPage(SectionPage):
         )
         return context
 
+    def get_sitemap_urls(self, request=None):
+        """The board, then the notices and appraisal results it links to (Django views under /notices/)."""
+        from cms import selectors
+        from incubator.projects.models import Project
+
+        urls = super().get_sitemap_urls(request)
+        today = timezone.localdate()
+        for notice in selectors.published_notices(today).only("pk", "starts_on"):
+            urls.append({"location": self.absolute(request, f"{notice.pk}/"), "lastmod": notice.starts_on})
+        appraisals = list(
+            Project.objects.filter(appraisal_published_at__isnull=False)
+            .order_by("-appraisal_published_at", "-pk")
+            .only("pk", "appraisal_published_at")
+        )
+        if appraisals:
+            urls.append(
+                {"location": self.absolute(request, "appraisals/"), "lastmod": appraisals[0].appraisal_published_at}
+            )
+        for project in appraisals:
+            urls.append(
+                {
+                    "location": self.absolute(request, f"appraisals/{project.pk}/"),
+                    "lastmod": project.appraisal_published_at,
+                }
+            )
+        return urls
+
 
 class NewsIndexPage(SectionPage):
     """/news/: the hub's news, newest first."""

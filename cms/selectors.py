@@ -253,6 +253,11 @@ def current_notices(today) -> list[PublicNotice]:
     return list(_notices().filter(starts_on__lte=today, ends_on__gte=today).order_by("ends_on", "pk"))
 
 
+def published_notices(today) -> QuerySet[PublicNotice]:
+    """Every notice that has started: what /notices/<pk>/ shows."""
+    return PublicNotice.objects.filter(starts_on__lte=today).order_by("-starts_on", "-pk")
+
+
 def past_notices(today) -> QuerySet[PublicNotice]:
     return _notices().filter(ends_on__lt=today).order_by("-ends_on", "-pk")
 

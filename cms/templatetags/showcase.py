@@ -82,10 +82,18 @@ def showcase_chrome(context) -> dict:
         "home_url": home_url,
         "menu": _menu(request, home_url),
         "sections": section_urls(request),
-        "canonical": request.build_absolute_uri(request.path),
+        "canonical": _canonical(request),
     }
     request._showcase_chrome = chrome
     return chrome
+
+
+def _canonical(request) -> str:
+    """The page's address without filters or tracking tags, but with its page number past the first: page 2
+    of a list is a page of its own, not a copy of page 1."""
+    url = request.build_absolute_uri(request.path)
+    number = request.GET.get("page", "")
+    return f"{url}?page={number}" if number.isdigit() and int(number) > 1 else url
 
 
 @register.simple_tag(takes_context=True)

@@ -82,13 +82,20 @@ def review(request, pk):
 def open_calls(request):
     now = timezone.now()
     calls = Call.objects.filter(status="open", opens_at__lte=now, closes_at__gt=now).order_by("closes_at")
+    # From a call's page on the showcase (?call=<pk>): that call alone, if it still takes applications.
+    chosen = request.GET.get("call", "")
+    chosen_call = calls.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if chosen_call is not None:
+        calls = [chosen_call]
+    elif chosen:
+        messages.info(request, _("That call no longer takes applications; here are the calls open now."))
     organisations = list(org_services.organisations_of(request.user)[:20])
     rows = [
         {"call": call, "organisations": [(o, services.eligibility_problems(call, o)) for o in organisations]}
         for call in calls
     ]
     mine = Application.objects.filter(organisation__in=organisations).select_related("call", "organisation")
-    return render(request, "funding/calls.html", {"rows": rows, "mine": mine})
+    return render(request, "funding/calls.html", {"rows": rows, "mine": mine, "chosen_call": chosen_call})
 
 
 @portal_login_required

@@ -286,7 +286,8 @@ def _walk(visitor: Visitor, page: Page, spec: HubSpec, jiangan: bool, see):
         page.fill("input[name=password]", PASSWORD)
         visitor.follow("apply_portal", page.locator("#portal-form button[type=submit]"), showcase=False)
         with see("apply"):
-            expect(page).to_have_url(re.compile(r"/portal/calls/$"), **quick)
+            expect(page).to_have_url(re.compile(r"/portal/calls/\?call=\d+$"), **quick)
+            expect(page.locator("section.call")).to_have_count(1, **quick)  # the call the visitor chose
             open_call = page.locator("section.call", has_text=OPEN_CALL)
             expect(open_call.locator("form button[type=submit]")).to_be_visible(**quick)
         page.context.clear_cookies()  # signed out again: the rest is what an anonymous visitor sees

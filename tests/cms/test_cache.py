@@ -350,6 +350,12 @@ def test_pagination_and_filters_are_cached_per_normalised_query(client):
         "page=2&page=3",  # repeated
         "page=" + "9" * 40,  # too long
         "page=<script>",  # not a plain value
+        "page=abc",  # values no page understands: each would be a copy of the same page
+        "page=0",
+        "year=abcd",
+        "street=x1",
+        "field=nonsense",
+        "tier=zzz",
     ],
 )
 def test_other_queries_bypass_the_cache(client, query):
@@ -367,3 +373,57 @@ def test_a_preview_never_touches_the_cache(hub_a):
         preview = HomePage.objects.get().make_preview_request()
     assert preview.status_code == 200 and HEADER not in preview.headers
     assert state(Client().get("/", **A)) == "miss"
+
+
+def test_what_anonymous_visitors_write_leaves_the_cache_alone(client, hub_a, django_capture_on_commit_callbacks):
+    """Objections and appraisal ballots come from anyone: were they to bump the version, a script could keep
+    the hub's cache empty. A ballot counts once its appraisal's results are published (they change)."""
+    from tests.cms.conftest import make_project
+
+    with tenant_context(hub_a), django_capture_on_commit_callbacks(execute=True):
+        project = make_project(status="appraisal")
+    client.get("/", **A)
+    before = version(hub_a)
+    with tenant_context(hub_a), django_capture_on_commit_callbacks(execute=True):
+        from incubator.projects.models import AppraisalBallot
+
+        AppraisalBallot.objects.create(
+            project=project, satisfaction=5, usefulness=5, took_part=True, device_hash="d1", address_hash="a1"
+        )
+    assert version(hub_a) == before and state(client.get("/", **A)) == "hit"
+
+    with tenant_context(hub_a), django_capture_on_commit_callbacks(execute=True):
+        from django.utils import timezone
+
+        from incubator.projects.models import Project
+
+        Project.objects.filter(pk=project.pk).update(appraisal_published_at=timezone.now())
+    assert version(hub_a) > before
+    client.get("/", **A)
+    published = version(hub_a)
+    with tenant_context(hub_a), django_capture_on_commit_callbacks(execute=True):
+        AppraisalBallot.objects.create(
+            project=project, satisfaction=2, usefulness=3, took_part=False, device_hash="d2", address_hash="a2"
+        )
+    assert version(hub_a) > published and state(client.get("/", **A)) == "miss"
+
+
+def test_objections_do_not_invalidate(client, hub_a, django_capture_on_commit_callbacks):
+    import datetime
+
+    from incubator.funding.models import Objection, PublicNotice
+    from tests.cms.conftest import make_project
+
+    with tenant_context(hub_a), django_capture_on_commit_callbacks(execute=True):
+        application = make_project().application
+        notice = PublicNotice.objects.create(
+            call=application.call, starts_on=datetime.date(2026, 11, 30), ends_on=datetime.date(2026, 12, 7)
+        )
+    client.get("/notices/", **A)
+    before = version(hub_a)
+    with tenant_context(hub_a), django_capture_on_commit_callbacks(execute=True):
+        Objection.objects.create(
+            notice=notice, application=application, name="居民", contact="13800000000", text="有异议"
+        )
+    assert version(hub_a) == before
+    assert state(client.get("/notices/", **A)) == "hit"

@@ -80,6 +80,9 @@ def test_pages_have_titles_descriptions_open_graph_and_a_canonical_link(client, 
     assert f"<title>征集公告 | {hub_a.name}</title>" in calls
     assert '<meta name="description" content="本基地的全部项目征集">' in calls
     assert '<meta property="og:description" content="本基地的全部项目征集">' in calls
+    # Filters and tracking tags are not part of the page's address; its page number past the first is.
+    assert '<link rel="canonical" href="http://a.localhost/calls/">' in get(client, "/calls/?utm_source=wechat&page=1")
+    assert '<link rel="canonical" href="http://a.localhost/news/?page=2">' in get(client, "/news/?page=2&x=1")
 
     projects = get(client, "/projects/")  # no search description: a generated one naming the hub
     assert f'<meta name="description" content="Community projects funded by {hub_a.name}' in projects or (
@@ -134,10 +137,11 @@ def test_an_open_call_shows_its_rules_and_an_apply_button_to_the_portal(client, 
     assert "Social service organisation" in page or "社会服务机构" in page
     assert "球场街道" in page
     assert "30%" in page and "50%" in page and "40%" in page and "10%" in page
-    assert 'href="/portal/calls/"' in page  # the apply button
-    # Anonymous: the portal asks to sign in and brings the visitor back to the calls.
-    login = client.get("/portal/calls/", **A)
-    assert login.status_code == 302 and login["Location"] == "/portal/login/?next=/portal/calls/"
+    assert f'href="/portal/calls/?call={call.pk}"' in page  # the apply button, to this call
+    # Anonymous: the portal asks to sign in and brings the visitor back to this call.
+    login = client.get(f"/portal/calls/?call={call.pk}", **A)
+    assert login.status_code == 302
+    assert login["Location"] == f"/portal/login/?next=/portal/calls/%3Fcall%3D{call.pk}"
 
 
 def test_a_closed_call_has_no_apply_button_and_links_its_notice(client, in_hub_a):
@@ -149,7 +153,7 @@ def test_a_closed_call_has_no_apply_button_and_links_its_notice(client, in_hub_a
         call=call, starts_on=today - datetime.timedelta(days=20), ends_on=today - datetime.timedelta(days=10)
     )
     page = get(client, f"/calls/{call.pk}/")
-    assert 'href="/portal/calls/"' not in page.split("<main")[1].split("</main>")[0]
+    assert 'href="/portal/calls/' not in page.split("<main")[1].split("</main>")[0]
     assert f'href="/notices/{notice.pk}/"' in page
 
 
@@ -303,8 +307,38 @@ def test_the_sitemap_lists_pages_calls_and_public_projects_and_robots_points_to_
     assert f"<loc>http://a.localhost/calls/{call.pk}/</loc>" in body
     assert f"<loc>http://a.localhost/projects/{public.pk}/</loc>" in body
     assert f"/calls/{draft.pk}/" not in body and f"/projects/{private.pk}/" not in body
+    assert "/notices/appraisals/" not in body  # nothing published yet
     robots = client.get("/robots.txt", **A).content.decode()
     assert "Sitemap: http://a.localhost/sitemap.xml" in robots and "Disallow: /admin/" in robots
+
+
+def test_the_sitemap_lists_the_notices_and_published_appraisals(client, in_hub_a):
+    import datetime
+
+    from django.utils import timezone
+
+    from incubator.funding.models import PublicNotice
+    from incubator.projects.models import Project
+
+    today = timezone.localdate()
+    call = make_call("公示中的征集", status="announced")
+    started = PublicNotice.objects.create(call=call, starts_on=today, ends_on=today + datetime.timedelta(days=7))
+    later = PublicNotice.objects.create(
+        call=make_call("尚未公示", status="decided"),
+        starts_on=today + datetime.timedelta(days=3),
+        ends_on=today + datetime.timedelta(days=10),
+    )
+    published = make_project("已公布民事民评", status="closed")
+    Project.objects.filter(pk=published.pk).update(appraisal_published_at=timezone.now())
+    unpublished = make_project("未公布民事民评", status="closed")
+    body = client.get("/sitemap.xml", **A).content.decode()
+    assert f"<loc>http://a.localhost/notices/{started.pk}/</loc>" in body
+    assert f"/notices/{later.pk}/" not in body
+    assert "<loc>http://a.localhost/notices/appraisals/</loc>" in body
+    assert f"<loc>http://a.localhost/notices/appraisals/{published.pk}/</loc>" in body
+    assert f"/notices/appraisals/{unpublished.pk}/" not in body
+    assert client.get(f"/notices/{started.pk}/", **A).status_code == 200
+    assert client.get(f"/notices/appraisals/{published.pk}/", **A).status_code == 200
 
 
 def test_an_organisation_opts_in_from_its_portal_profile(client, in_hub_a):

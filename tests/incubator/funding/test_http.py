@@ -18,6 +18,27 @@ A = {"HTTP_HOST": HUB_A["domain"]}
 B = {"HTTP_HOST": HUB_B["domain"]}
 
 
+def test_the_showcase_apply_button_leads_to_its_own_call(client, open_call, applicant, operator):
+    _organisation, member = applicant
+    other = Call.objects.create(
+        title="另一个开放的征集",
+        budget=Decimal("1000.00"),
+        per_project_cap=Decimal("500.00"),
+        service_fields=["charity"],
+        status="open",
+        opens_at=open_call.opens_at,
+        closes_at=open_call.closes_at,
+    )
+    client.force_login(member)
+    assert other.title in client.get("/portal/calls/", **A).content.decode()
+    page = client.get(f"/portal/calls/?call={open_call.pk}", **A).content.decode()
+    assert open_call.title in page and other.title not in page and 'href="/portal/calls/"' in page
+    Call.objects.filter(pk=other.pk).update(status="closed")
+    page = client.get(f"/portal/calls/?call={other.pk}", **A).content.decode()
+    assert open_call.title in page  # a call closed since: the open ones, with a word why
+    assert '<ul class="messages"' in page
+
+
 def test_an_applicant_drafts_sees_what_is_missing_and_submits(client, open_call, applicant):
     organisation, member = applicant
     client.force_login(member)
