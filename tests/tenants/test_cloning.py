@@ -89,6 +89,9 @@ def test_a_clone_is_structurally_identical_to_the_template_and_carries_its_rows(
         "accounts_user",
         "accounts_user_groups",
         "audit_auditevent",
+        # the roles' rights over the showcase's pages and collections
+        "wagtailcore_grouppagepermission",
+        "wagtailcore_groupcollectionpermission",
     }
     assert template_rows["django_migrations"] == clone_rows["django_migrations"] > 50
 
