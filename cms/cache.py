@@ -28,6 +28,7 @@ token when it is served. A page that would still hold the secret elsewhere is no
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -267,6 +268,7 @@ def page_key(request, version: int, query: str) -> str:
     return f"showcase:page:{connection.schema_name}:{version}:{translation.get_language()}:{digest}"
 
 
+@functools.cache
 def _query_values() -> dict[str, re.Pattern]:
     """What each cacheable parameter may hold: values the pages understand, so a visitor cannot mint
     entries without bound (``?page=abc``, ``?page=abd``…): anything else bypasses the cache."""
@@ -293,10 +295,7 @@ def _normalised_query(request) -> str | None:
     patterns = _query_values()
     parts = []
     for name, values in request.GET.lists():
-        if name not in allowed or len(values) != 1:
-            return None
-        pattern = patterns.get(name, _QUERY_VALUE)
-        if not pattern.match(values[0]):
+        if name not in allowed or len(values) != 1 or not patterns.get(name, _QUERY_VALUE).match(values[0]):
             return None
         parts.append(f"{name}={values[0]}")
     return "&".join(sorted(parts))

@@ -41,12 +41,20 @@ PRIVATE_PREFIXES = ("private/", "documents/")
 
 
 def hub_media(request, schema, path):
-    """Serve a public upload (images) only through its own hub's host: the URL's schema must be the host's."""
-    if schema != connection.schema_name or path.startswith(PRIVATE_PREFIXES):
+    """Serve a public upload (images) only through its own hub's host: the URL's schema must be the host's.
+
+    Privacy is decided on the path as it resolves on disk, never on the raw URL: ``./private/``,
+    ``%2e/documents/`` or ``x/../private/`` would otherwise step around a prefix check. Any dot or empty
+    segment is refused outright too, since no stored name has one.
+    """
+    segments = path.split("/")
+    if schema != connection.schema_name or any(part in {"", ".", ".."} or "\\" in part for part in segments):
         raise Http404
     root = (Path(settings.MEDIA_ROOT) / schema).resolve()
     target = (root / path).resolve()
     if root not in target.parents or not target.is_file():
+        raise Http404
+    if target.relative_to(root).as_posix().startswith(PRIVATE_PREFIXES):
         raise Http404
     return safe_file_response(open(target, "rb"), target.name)
 

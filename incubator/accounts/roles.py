@@ -65,15 +65,15 @@ def _grant_showcase(group: Group) -> None:
     """Page rights over the hub's whole tree and rights on the root collection (the schema is the hub's)."""
     from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
-    root = Page.get_first_root_node()
+    root, collection = Page.get_first_root_node(), Collection.get_first_root_node()
     if root is not None:
-        for kind in PAGE_RIGHTS:
-            permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{kind}_page")
+        for permission in Permission.objects.filter(
+            content_type__app_label="wagtailcore", codename__in=[f"{kind}_page" for kind in PAGE_RIGHTS]
+        ):
             GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
-    collection = Collection.get_first_root_node()
     if collection is not None:
+        wanted = Q()
         for app_label, codenames in COLLECTION_RIGHTS.items():
-            for permission in Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames):
-                GroupCollectionPermission.objects.get_or_create(
-                    group=group, collection=collection, permission=permission
-                )
+            wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+        for permission in Permission.objects.filter(wanted):
+            GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)

@@ -533,6 +533,14 @@ REPORT_STATES = {
 }
 
 
+def _check_report_state(project: Project, kind: str) -> None:
+    if project.status not in REPORT_STATES[kind]:
+        raise TransitionError(
+            _("A %(kind)s cannot be submitted while the project is “%(state)s”.")
+            % {"kind": ReportKind(kind).label, "state": project.get_status_display()}
+        )
+
+
 def submit_report(
     *,
     actor,
@@ -548,11 +556,7 @@ def submit_report(
     _require_member(actor, project)
     if kind not in ReportKind.values:
         raise ValidationError(_("Choose the kind of report."))
-    if project.status not in REPORT_STATES[kind]:
-        raise TransitionError(
-            _("A %(kind)s cannot be submitted while the project is “%(state)s”.")
-            % {"kind": ReportKind(kind).label, "state": project.get_status_display()}
-        )
+    _check_report_state(project, kind)
     problems = []
     if not period_start or not period_end:
         problems.append(_("Give the period the report covers."))
@@ -571,11 +575,7 @@ def submit_report(
     with transaction.atomic():
         # Locked and checked again: two submissions at once would otherwise both pass the checks above.
         locked = Project.objects.select_for_update().get(pk=project.pk)
-        if locked.status not in REPORT_STATES[kind]:
-            raise TransitionError(
-                _("A %(kind)s cannot be submitted while the project is “%(state)s”.")
-                % {"kind": ReportKind(kind).label, "state": locked.get_status_display()}
-            )
+        _check_report_state(locked, kind)
         if kind == ReportKind.FINAL and (late := final_report_problems(locked)):
             raise ValidationError(late)
         report = ProgressReport.objects.create(

@@ -96,9 +96,20 @@ def scores_for(project, score="8"):
     return {o.pk: ("40", score, "") for o in project.application.objectives.all()}
 
 
+def submit_final_report(project, member):
+    return services.submit_report(
+        actor=member,
+        project=project,
+        kind="final",
+        period_start=project.starts_on,
+        period_end=TODAY(),
+        summary="项目完成",
+        values=values_for(project),
+    )
+
+
 def run_to(project, *, operator, member, supervisor, evaluator, state):
     """Drive a project through the lifecycle up to ``state`` with the real services."""
-    today = TODAY()
     order = ["active", "mid_term_review", "mid_term_accepted", "final_report_submitted", "appraisal", "evaluating"]
     project.refresh_from_db()
     if project.status == "contracting":
@@ -116,15 +127,7 @@ def run_to(project, *, operator, member, supervisor, evaluator, state):
         elif step == "mid_term_accepted":
             services.record_mid_term_review(actor=supervisor, project=project, opinion="进度正常", accepted=True)
         elif step == "final_report_submitted":
-            services.submit_report(
-                actor=member,
-                project=project,
-                kind="final",
-                period_start=project.starts_on,
-                period_end=today,
-                summary="项目完成",
-                values=values_for(project),
-            )
+            submit_final_report(project, member)
         elif step == "appraisal":
             services.start_appraisal(actor=operator, project=project)
         elif step == "evaluating":

@@ -13,7 +13,7 @@ from incubator.orgs.services import operators
 from incubator.projects import services, tasks
 from incubator.projects.models import Project, Rectification
 from incubator.workflow import TransitionError
-from tests.incubator.projects.conftest import TODAY, make_awarded, run_to, scores_for, values_for
+from tests.incubator.projects.conftest import TODAY, make_awarded, run_to, scores_for, submit_final_report
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +37,16 @@ def mailed(monkeypatch, django_capture_on_commit_callbacks):
     return run
 
 
-def _final_report(project, member):
-    return services.submit_report(
-        actor=member,
-        project=project,
-        kind="final",
-        period_start=project.starts_on,
-        period_end=TODAY(),
-        summary="项目完成",
-        values=values_for(project),
-    )
+@pytest.fixture
+def drive(operator, supervisor, evaluator):
+    """run_to with this test's operator, supervisor and evaluator."""
+
+    def run(project, member, state):
+        return run_to(
+            project, operator=operator, member=member, supervisor=supervisor, evaluator=evaluator, state=state
+        )
+
+    return run
 
 
 def _member_of(application):
@@ -70,7 +70,7 @@ def test_a_project_that_ends_before_its_mid_term_review_can_still_have_it(operat
     project.refresh_from_db()
     assert project.status == "final_report_due"
     with pytest.raises(ValidationError) as refused, translation.override("en"):
-        _final_report(project, project_member)
+        submit_final_report(project, project_member)
     assert "The mid-term review has not been accepted yet." in refused.value.messages
 
     # The review starts from "final report due" and, accepted, leads back to it (not to implementation).
@@ -82,7 +82,7 @@ def test_a_project_that_ends_before_its_mid_term_review_can_still_have_it(operat
     with pytest.raises(TransitionError) as again, translation.override("en"):
         services.start_mid_term_review(actor=supervisor, project=project)
     assert "already accepted" in again.value.message
-    _final_report(project, project_member)
+    submit_final_report(project, project_member)
     project.refresh_from_db()
     assert project.status == "final_report_submitted"
 
@@ -104,7 +104,7 @@ def test_the_people_whose_turn_it_is_are_mailed(operator, project, project_membe
     )
     assert {pk for pk, _subject in sent} == {project_member.pk}  # the organisation learns of its money
 
-    _report, sent = mailed(lambda: _final_report(project, project_member))
+    _report, sent = mailed(lambda: submit_final_report(project, project_member))
     assert staff <= {pk for pk, _subject in sent}  # the next step (the appraisal) is the operators'
     assert project_member.pk in {pk for pk, _subject in sent}
 
