@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "config.middleware.HubRedirectMiddleware",
     # Last: serves anonymous showcase pages per hub and language, after locale, CSRF, session and auth.
     "cms.cache.ShowcaseCacheMiddleware",
 ]
@@ -251,6 +251,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar requests from the back office
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Sign-ins counted and throttled (incubator/accounts/forms.py); the platform console sets its own in tenants/admin.py.
+WAGTAILADMIN_USER_LOGIN_FORM = "incubator.accounts.forms.HubAdminLoginForm"
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config import views
+from incubator.accounts.forms import LoginForm
+from incubator.accounts.views import ThrottledPasswordResetView
 from incubator.funding import views as funding_views
 from incubator.orgs import portal
 from incubator.projects import public_views as project_public_views
@@ -16,8 +18,14 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("_floor", views.floor, name="floor"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before Wagtail's own: the same address, with a limit on reset e-mails.
+    path("admin/password_reset/", ThrottledPasswordResetView.as_view()),
     path("admin/", include(wagtailadmin_urls)),
-    path("portal/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="portal_login"),
+    path(
+        "portal/login/",
+        auth_views.LoginView.as_view(template_name="portal/login.html", authentication_form=LoginForm),
+        name="portal_login",
+    ),
     path("portal/logout/", auth_views.LogoutView.as_view(next_page="portal_login"), name="portal_logout"),
     path("portal/", include(funding_views.portal_urlpatterns)),
     path("portal/", include(project_views.portal_urlpatterns)),

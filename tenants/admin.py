@@ -5,9 +5,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from incubator.accounts.forms import PlatformLoginForm
 from tenants.models import Domain, Hub
 from tenants.services import ProvisioningError, provision_hub
 from tenants.validation import validate_new_hub
+
+# Platform staff's sign-in is throttled like every other (incubator/accounts/forms.py).
+admin.site.login_form = PlatformLoginForm
 
 
 class DomainInline(admin.TabularInline):

@@ -51,6 +51,22 @@ def _flush_test_redis():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with empty rate-limit counters (sign-ins, resets, appraisals, objections): a limit
+    filled by one test must not refuse the next one's requests."""
+    clear_rate_limits()
+
+
+def clear_rate_limits():
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match="*ratelimit:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public():
     yield
     connection.set_schema_to_public()

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role, ensure_roles
@@ -60,3 +61,37 @@ def send_notification(*, user_ids: list[int], subject: str, body: str) -> int:
     recipients = list(User.objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True))
     footer = f"\n\n— {hub.name} {hub.primary_url('/')}"
     return send_mass_mail([(subject, body + footer, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients])
+
+
+ACCOUNT_EMAILS = {
+    # kind: (subject, template); the subject is formatted with the hub's name.
+    "confirm_signup": (gettext_lazy("Confirm your e-mail address for %(hub)s"), "accounts/email/confirm_signup.txt"),
+    "already_registered": (
+        gettext_lazy("Someone tried to sign up at %(hub)s with your address"),
+        "accounts/email/already_registered.txt",
+    ),
+}
+
+
+def send_account_email(*, user_id: int, kind: str) -> bool:
+    """An e-mail about the person's own account, in their language, to their address only."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or kind not in ACCOUNT_EMAILS:
+        return False
+    hub = connection.tenant
+    subject, template = ACCOUNT_EMAILS[kind]
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "hub": hub,
+            "user": user,
+            "confirm_url": hub.primary_url(
+                reverse("portal_signup_confirm", args=[uid, default_token_generator.make_token(user)])
+            ),
+            "login_url": hub.primary_url(reverse("portal_login")),
+            "reset_url": hub.primary_url(reverse("wagtailadmin_password_reset")),
+        }
+        body = render_to_string(template, context)
+        subject = str(subject) % {"hub": hub.name}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return True

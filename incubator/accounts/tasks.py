@@ -25,3 +25,9 @@ def send_digests() -> int:
     from incubator.notifications import send_digests as send
 
     return send()
+
+
+@app.task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def send_account_email(user_id: int, kind: str) -> bool:
+    """A message about the person's own account (sign-up confirmation, address already registered)."""
+    return services.send_account_email(user_id=user_id, kind=kind)

@@ -94,7 +94,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, _organisation = services.register_organisation_account(
+            services.register_organisation_account(
                 email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"],
@@ -109,10 +109,24 @@ def signup(request):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Your organisation's portal is ready."))
-            return redirect("portal_home")
+            # The same answer whether or not the address already had an account: its owner is told by e-mail.
+            request.session["signup_email"] = data["email"].strip().lower()
+            return redirect("portal_signup_sent")
     return render(request, "portal/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    return render(request, "portal/signup_sent.html", {"email": request.session.get("signup_email", "")})
+
+
+def signup_confirm(request, uidb64, token):
+    user = services.confirm_signup(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "portal/signup_confirm_failed.html", status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.pop("signup_email", None)
+    messages.success(request, _("Welcome! Your organisation's portal is ready."))
+    return redirect("portal_home")
 
 
 def _own_organisation(request, pk) -> Organisation:
@@ -295,6 +309,8 @@ urlpatterns = [
     path("files/<str:kind>/<int:pk>/", download, name="portal_download"),
     path("", home, name="portal_home"),
     path("signup/", signup, name="portal_signup"),
+    path("signup/sent/", signup_sent, name="portal_signup_sent"),
+    path("signup/confirm/<str:uidb64>/<str:token>/", signup_confirm, name="portal_signup_confirm"),
     path("organisations/<int:pk>/profile/", profile, name="portal_profile"),
     path("organisations/<int:pk>/apply/", apply, name="portal_apply"),
     path("organisations/<int:pk>/filing/", start_filing, name="portal_start_filing"),

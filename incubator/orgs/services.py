@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,16 +91,24 @@ def update_profile(*, actor, organisation: Organisation, **fields) -> Organisati
 
 @transaction.atomic
 def register_organisation_account(*, email: str, password: str, full_name: str, **organisation_fields):
-    """Portal sign-up: a person's account, their organisation (pending the hub's review), membership."""
+    """Portal sign-up: a person's account (inactive until they follow the link e-mailed to them), their
+    organisation (pending the hub's review), membership.
+
+    The e-mail is checked last and its answer never shown: whether the address already has an account here,
+    the person is told the same thing, and the address's owner gets an e-mail saying so. Returns the new
+    user, or ``None`` when the address was taken (its owner has been written to instead).
+    """
     email = (email or "").strip().lower()
     errors = {}
-    if User.objects.filter(email=email).exists():
-        errors["email"] = [_("An account with this e-mail already exists here; sign in instead.")]
-    user = User(email=email, first_name=full_name)
+    user = User(email=email, first_name=full_name, is_active=False)
     try:
-        user.full_clean(exclude=["password"])
+        user.full_clean(exclude=["password", "email"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    try:
+        User._meta.get_field("email").clean(email, user)
+    except ValidationError as exc:
+        errors["email"] = exc.messages
     organisation = Organisation(**organisation_fields)
     try:
         organisation.full_clean()
@@ -108,14 +116,52 @@ def register_organisation_account(*, email: str, password: str, full_name: str, 
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    user.set_password(password)
-    user.save()
-    user.groups.add(ensure_roles()[Role.ORGANISATION_MEMBER])
-    organisation.last_activity_at = timezone.now()
-    organisation.save()
-    Membership.objects.create(user=user, organisation=organisation)
-    record_event(actor=user, action="organisation.signed_up", subject=organisation)
-    return user, organisation
+    from incubator.accounts.tasks import send_account_email
+
+    existing = User.objects.filter(email=email).first()
+    if existing is not None:
+        # Not yet confirmed: the link again. Otherwise a note that the account exists (sign in or reset).
+        kind = "confirm_signup" if existing.last_login is None and not existing.is_active else "already_registered"
+        transaction.on_commit(
+            lambda: send_account_email.apply_async(
+                args=[existing.pk, kind], headers={"_schema_name": connection.schema_name}
+            )
+        )
+        return None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        user.groups.add(ensure_roles()[Role.ORGANISATION_MEMBER])
+        organisation.last_activity_at = timezone.now()
+        organisation.save()
+        Membership.objects.create(user=user, organisation=organisation)
+        record_event(actor=user, action="organisation.signed_up", subject=organisation)
+    transaction.on_commit(
+        lambda: send_account_email.apply_async(
+            args=[user.pk, "confirm_signup"], headers={"_schema_name": connection.schema_name}
+        )
+    )
+    return user
+
+
+def confirm_signup(*, uidb64: str, token: str) -> User | None:
+    """Activate the account whose e-mailed link this is; ``None`` for a wrong, used or expired link."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_str
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=pk).first()
+        if user is None or user.is_active or not default_token_generator.check_token(user, token):
+            return None
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record_event(actor=user, action="account.confirmed", subject=user)
+    return user
 
 
 # --- Incubation -------------------------------------------------------------------------------------

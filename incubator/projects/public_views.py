@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from incubator.projects import public_selectors, services
 from incubator.projects.models import Project, ProjectStatus
+from incubator.ratelimit import client_address
 from incubator.workflow import TransitionError
 
 DEVICE_COOKIE = "appraisal_device"
@@ -99,16 +100,6 @@ def check_stamp(stamp: str, token: str) -> str:
     except signing.SignatureExpired:
         return ""  # served long enough ago for a person to have read it
     return _("That was very quick; please take a moment to read the questions, then send your answer again.")
-
-
-def client_address(request) -> str:
-    """The resident's address for the rate limit: behind ``TRUSTED_PROXY_HOPS`` proxies the entry they added
-    to X-Forwarded-For (entries further left are the client's to forge), else the connection's."""
-    hops = settings.TRUSTED_PROXY_HOPS
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if hops > 0 and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _by_token(token: str) -> Project:

@@ -58,6 +58,25 @@ def test_operator_sees_coverage_lists_and_exports(page, live_hub_server, demo_hu
     page.screenshot(path=artifact_path("organisations_listing"))
 
 
+def _confirm_path(hub, email):
+    """The link the confirmation e-mail carries (the e-mail itself is tested over HTTP)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from incubator.accounts.models import User
+
+    with tenant_context(hub):
+        user = User.objects.get(email=email)
+        path = reverse(
+            "portal_signup_confirm",
+            args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+        )
+    connection.set_schema_to_public()
+    return path
+
+
 def test_an_organisation_signs_up_applies_and_is_admitted(browser, page, live_hub_server, demo_hub):
     page.goto(live_hub_server.url(HOST, "/portal/signup/"))
     page.fill("input[name=full_name]", "周九")
@@ -67,6 +86,10 @@ def test_an_organisation_signs_up_applies_and_is_admitted(browser, page, live_hu
     page.select_option("select[name=street]", label="太和街道")
     page.fill("input[name=responsible_person]", "周九")
     page.locator("#portal-form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("请查收邮件")
+    expect(page.locator(".notice")).to_contain_text("zhou@grassroots.test")
+    page.screenshot(path=artifact_path("portal_signup_sent"), full_page=True)
+    page.goto(live_hub_server.url(HOST, _confirm_path(demo_hub, "zhou@grassroots.test")))
     expect(page.locator("section.org-card")).to_contain_text("太和社区邻里互助会")
 
     page.locator("a[href$='/apply/']").click()

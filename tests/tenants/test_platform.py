@@ -45,3 +45,14 @@ def test_beat_sends_per_hub_jobs_to_live_hubs_only():
     schemas = set(HubScheduler.get_queryset().values_list("schema_name", flat=True))
     assert {HUB_A["schema_name"], HUB_B["schema_name"]} <= schemas
     assert "public" not in schemas and "hub_template" not in schemas
+
+
+@pytest.mark.parametrize("url", ["/favicon.ico", "/nonexistent", "/admin/cms/homepage/", "/admin/nope/nothing/"])
+def test_unknown_urls_on_the_platform_host_are_404_not_500(client, django_user_model, url):
+    from django_tenants.utils import schema_context
+
+    assert client.get(url, HTTP_HOST="localhost").status_code in (302, 404)
+    with schema_context("public"):
+        staff = django_user_model.objects.create_superuser(email="ops404@platform.test", password="pw-123456789")
+    client.force_login(staff)
+    assert client.get(url, HTTP_HOST="localhost").status_code == 404

@@ -30,14 +30,77 @@ def signup_data(community, **overrides):
     }
 
 
-def test_signing_up_creates_the_account_the_organisation_and_signs_in(client, in_hub_a):
+@pytest.fixture
+def account_mail(monkeypatch, django_capture_on_commit_callbacks):
+    """Runs the account e-mail task in this hub's schema as soon as it is queued (no worker needed here)."""
+    from django.core import mail
+
+    from incubator.accounts.tasks import send_account_email
+
+    monkeypatch.setattr(send_account_email, "apply_async", lambda args, headers: send_account_email.run(*args))
+    mail.outbox.clear()
+    return mail.outbox
+
+
+def _post_signup(client, data, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post("/portal/signup/", data, **A)
+
+
+def test_signing_up_creates_the_account_the_organisation_and_signs_in_once_confirmed(
+    client, in_hub_a, account_mail, django_capture_on_commit_callbacks
+):
+    import re
+
     community = CommunityFactory()
-    response = client.post("/portal/signup/", signup_data(community), **A)
-    assert response.status_code == 302 and response["Location"] == "/portal/"
-    home = client.get("/portal/", **A).content.decode()
-    assert "东郊路社区四点半学校" in home
+    response = _post_signup(client, signup_data(community), django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and response["Location"] == "/portal/signup/sent/"
+    assert "zhou@grassroots.cn" in client.get("/portal/signup/sent/", **A).content.decode()
     organisation = Organisation.objects.get(name="东郊路社区四点半学校")
-    assert Membership.objects.filter(organisation=organisation, user__email="zhou@grassroots.cn").exists()
+    membership = Membership.objects.get(organisation=organisation, user__email="zhou@grassroots.cn")
+    assert not membership.user.is_active
+    # Not confirmed yet: the password does not open the portal.
+    assert client.login(username="zhou@grassroots.cn", password="a-long-enough-passphrase-2026") is False
+
+    [message] = account_mail
+    assert message.to == ["zhou@grassroots.cn"] and HUB_A["name"] in message.subject
+    link = re.search(r"http://a\.localhost(?::\d+)?(/portal/signup/confirm/\S+/)", message.body).group(1)
+    confirmed = client.get(link, **A)
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/portal/"
+    assert "东郊路社区四点半学校" in client.get("/portal/", **A).content.decode()
+    # The link works once; on the other hub it is worthless.
+    client.logout()
+    assert client.get(link, **A).status_code == 400
+    assert client.get(link, **B).status_code in (400, 404)
+
+
+def test_sign_up_never_says_whether_an_address_has_an_account(
+    client, in_hub_a, member, account_mail, django_capture_on_commit_callbacks
+):
+    community = CommunityFactory()
+    # An invalid USCC together with a taken address: only the USCC is mentioned.
+    bad = _post_signup(
+        client,
+        signup_data(community, email=member.email, legal_form="social_association", uscc="91440300708461136X"),
+        django_capture_on_commit_callbacks,
+    ).content.decode()
+    assert "校验码" in bad or "check character" in bad
+    assert "已存在" not in bad and "already" not in bad
+    assert not account_mail
+
+    # Everything valid with a taken address: the very same answer as for a new one, and its owner is told.
+    taken = _post_signup(client, signup_data(community, email=member.email), django_capture_on_commit_callbacks)
+    fresh = _post_signup(
+        client, signup_data(community, email="new@grassroots.cn", organisation_name="新组织"),
+        django_capture_on_commit_callbacks,
+    )
+    assert taken.status_code == fresh.status_code == 302 and taken["Location"] == fresh["Location"]
+    assert not Organisation.objects.filter(name="东郊路社区四点半学校").exists()
+    to_member = [m for m in account_mail if m.to == [member.email]]
+    assert len(to_member) == 1 and "/portal/login/" in to_member[0].body
+    assert "/portal/signup/confirm/" not in to_member[0].body
+    member.refresh_from_db()
+    assert member.is_active and member.check_password("correct-horse-battery-staple")
 
 
 def test_sign_up_errors_are_shown_and_nothing_is_saved(client, in_hub_a):
