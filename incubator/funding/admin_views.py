@@ -60,7 +60,7 @@ def call_view(request, pk):
         action = request.POST.get("action", "")
         application = None
         if request.POST.get("application"):
-            application = get_object_or_404(Application, pk=request.POST["application"], call=call)
+            application = get_object_or_404(Application, pk=_pk(request.POST["application"]), call=call)
         steps = {
             "use_template": lambda: services.copy_rubric(
                 actor=request.user,
@@ -82,15 +82,15 @@ def call_view(request, pk):
             "feedback": lambda: services.release_feedback(
                 actor=request.user, application=application, feedback=request.POST.get("feedback", "")
             ),
-            "uphold": lambda: services.resolve_objection(
+            "uphold": lambda: services.resolve_objections(
                 actor=request.user,
-                objection=_objection(call, request.POST.get("objection")),
+                objections=_objections(call, request.POST.getlist("objection")),
                 upheld=True,
                 resolution=request.POST.get("resolution", ""),
             ),
-            "dismiss": lambda: services.resolve_objection(
+            "dismiss": lambda: services.resolve_objections(
                 actor=request.user,
-                objection=_objection(call, request.POST.get("objection")),
+                objections=_objections(call, request.POST.getlist("objection")),
                 upheld=False,
                 resolution=request.POST.get("resolution", ""),
             ),
@@ -122,15 +122,34 @@ def call_view(request, pk):
             "notice": getattr(call, "notice", None),
             "standards": call.budget_standards.all(),
             "quotas": call.quotas.all(),
-            "objections": Objection.objects.filter(application__call=call).select_related("application__organisation"),
+            "objection_groups": objection_groups(call),
             "categories": BudgetCategory.choices,
             "groups": TargetGroup.choices,
         },
     )
 
 
-def _objection(call, pk):
-    return get_object_or_404(Objection, pk=pk, application__call=call)
+def _pk(value) -> int | None:
+    """An id from a form, or None when it is not one (so a lookup finds nothing instead of failing)."""
+    value = str(value).strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _objections(call, pks) -> list[Objection]:
+    """The call's objections with these ids (ids that are not numbers, or not the call's, are ignored)."""
+    ids = [pk for pk in map(_pk, pks) if pk is not None]
+    return list(Objection.objects.filter(pk__in=ids, application__call=call))
+
+
+def objection_groups(call) -> list[dict]:
+    """The call's objections, those with the same text about the same project together (a flood of copies is
+    read and resolved once), open groups first."""
+    groups: dict[tuple, dict] = {}
+    for objection in Objection.objects.filter(application__call=call).select_related("application__organisation"):
+        key = (objection.application_id, " ".join(objection.text.split()), objection.status, objection.resolution)
+        group = groups.setdefault(key, {"application": objection.application, "first": objection, "objections": []})
+        group["objections"].append(objection)
+    return sorted(groups.values(), key=lambda g: (g["first"].status != "open", g["first"].lodged_at))
 
 
 def _editable_draft(call):

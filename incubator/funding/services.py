@@ -38,6 +38,7 @@ from incubator.funding.models import (
 )
 from incubator.orgs.models import Membership, Organisation
 from incubator.orgs.services import notify_members, operators, require_can_act_for
+from incubator.ratelimit import Limit, wait_message
 from incubator.workflow import OPERATORS, Transition, TransitionError, Workflow, run_transition, user_has_role
 
 CENT = Decimal("0.01")
@@ -708,37 +709,77 @@ def publish_notice(*, actor, call: Call, starts_on: datetime.date | None = None)
     return locked.notice
 
 
+OBJECTION_MAX_LENGTH = 2000  # characters: a page of reasons; evidence goes to the hub by the contact given
+OBJECTIONS_PER_ADDRESS = Limit("objection-address", limit=5, window=60 * 60)
+OBJECTIONS_PER_ADDRESS_AND_NOTICE = Limit("objection-address-notice", limit=3, window=24 * 60 * 60)
+OBJECTIONS_PER_NOTICE = Limit("objection-notice", limit=200, window=24 * 60 * 60)
+# Operators are e-mailed about the first objections of each hour on a notice; the rest wait on the call page.
+OBJECTION_EMAILS_PER_NOTICE = Limit("objection-email-notice", limit=5, window=60 * 60)
+OBJECTION_EXCERPT = 300
+
+
 def lodge_objection(
-    *, notice: PublicNotice, application_id: int, name: str, contact: str, text: str, today: datetime.date | None = None
+    *,
+    notice: PublicNotice,
+    application_id,
+    name: str,
+    contact: str,
+    text: str,
+    address: str = "",
+    today: datetime.date | None = None,
 ) -> Objection:
-    """Anyone may object during the notice period; no account needed."""
+    """Anyone may object during the notice period; no account needed, so the number of objections is
+    limited per address, per address and notice, and per notice, and their length is capped."""
     today = today or timezone.localdate()
     problems = {}
     if not (notice.starts_on <= today <= notice.ends_on):
         raise TransitionError(
             _("Objections are accepted from %(start)s to %(end)s.") % {"start": notice.starts_on, "end": notice.ends_on}
         )
+    limits = [
+        (OBJECTIONS_PER_ADDRESS, address),
+        (OBJECTIONS_PER_ADDRESS_AND_NOTICE, f"{address}|{notice.pk}"),
+        (OBJECTIONS_PER_NOTICE, str(notice.pk)),
+    ]
+    if wait := max(limit.retry_after(key) for limit, key in limits):
+        raise TransitionError(
+            _("Too many objections have been sent from your network or to this notice.") + " " + wait_message(wait)
+        )
     application = Application.objects.filter(
-        pk=application_id, call_id=notice.call_id, status=ApplicationStatus.IN_NOTICE
+        pk=application_id if str(application_id).isdigit() else None,
+        call_id=notice.call_id,
+        status=ApplicationStatus.IN_NOTICE,
     ).first()
     if application is None:
         problems["application"] = [_("Choose a project on this notice.")]
-    for field, value, message in (
-        ("name", name, _("Give your name.")),
-        ("contact", contact, _("Give a phone number or e-mail so the hub can reply.")),
-        ("text", text, _("Say what the objection is.")),
+    for field, value, message, longest in (
+        ("name", name, _("Give your name."), Objection._meta.get_field("name").max_length),
+        ("contact", contact, _("Give a phone number or e-mail so the hub can reply."), 100),
+        ("text", text, _("Say what the objection is."), OBJECTION_MAX_LENGTH),
     ):
-        if not (value or "").strip():
+        value = (value or "").strip()
+        if not value:
             problems[field] = [message]
+        elif len(value) > longest:
+            problems[field] = [
+                _("At most %(max)d characters (this has %(length)d).") % {"max": longest, "length": len(value)}
+            ]
     if problems:
         raise ValidationError(problems)
+    for limit, key in limits:
+        limit.hit(key)
     objection = Objection.objects.create(
         notice=notice, application=application, name=name.strip(), contact=contact.strip(), text=text.strip()
     )
     record_event(actor=None, action="objection.lodged", subject=application, reason=text.strip()[:200])
-    transaction.on_commit(
-        lambda: notify_users_operators(_("Objection lodged: %(project)s") % {"project": application}, text.strip())
-    )
+    if OBJECTION_EMAILS_PER_NOTICE.hit(str(notice.pk)) <= OBJECTION_EMAILS_PER_NOTICE.limit:
+        excerpt = text.strip()
+        if len(excerpt) > OBJECTION_EXCERPT:
+            excerpt = excerpt[:OBJECTION_EXCERPT] + "…"
+        body = excerpt + "\n\n" + _("Resolve it on the call's page in the back office.")
+        transaction.on_commit(
+            lambda: notify_users_operators(_("Objection lodged: %(project)s") % {"project": application}, body)
+        )
     return objection
 
 
@@ -749,29 +790,48 @@ def notify_users_operators(subject: str, body: str) -> None:
 
 
 def resolve_objection(*, actor, objection: Objection, upheld: bool, resolution: str) -> Objection:
+    return resolve_objections(actor=actor, objections=[objection], upheld=upheld, resolution=resolution)[0]
+
+
+def resolve_objections(*, actor, objections: list[Objection], upheld: bool, resolution: str) -> list[Objection]:
+    """Resolve one or several objections (e.g. the same text sent many times) with one resolution, all or
+    none: every one must still be open."""
     if not user_has_role(actor, OPERATORS):
         raise PermissionDenied(_("Only hub operators resolve objections."))
     if not (resolution or "").strip():
         raise ValidationError({"resolution": [_("Explain the resolution.")]})
+    if not objections:
+        raise ValidationError(_("Choose the objections to resolve."))
+    resolved = []
     with transaction.atomic():
-        locked = Objection.objects.select_for_update().get(pk=objection.pk)
-        if locked.status != ObjectionStatus.OPEN:
+        locked_all = list(
+            Objection.objects.select_for_update()
+            .filter(pk__in=[o.pk for o in objections])
+            .select_related("application")
+            .order_by("pk")
+        )
+        if any(o.status != ObjectionStatus.OPEN for o in locked_all):
             raise TransitionError(_("This objection has already been resolved."))
-        locked.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
-        locked.resolution = resolution.strip()
-        locked.resolved_at = timezone.now()
-        locked.save()
-        record_event(actor=actor, action=f"objection.{locked.status}", subject=locked.application, reason=resolution)
-        if upheld and locked.application.status == ApplicationStatus.IN_NOTICE:
-            run_transition(
-                workflow=APPLICATION,
-                obj=locked.application,
-                name="reject",
-                actor=actor,
-                reason=resolution,
-                notify=_tell_applicant,
+        for locked in locked_all:
+            locked.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+            locked.resolution = resolution.strip()
+            locked.resolved_at = timezone.now()
+            locked.save()
+            record_event(
+                actor=actor, action=f"objection.{locked.status}", subject=locked.application, reason=resolution
             )
-    return locked
+            locked.application.refresh_from_db()
+            if upheld and locked.application.status == ApplicationStatus.IN_NOTICE:
+                run_transition(
+                    workflow=APPLICATION,
+                    obj=locked.application,
+                    name="reject",
+                    actor=actor,
+                    reason=resolution,
+                    notify=_tell_applicant,
+                )
+            resolved.append(locked)
+    return resolved
 
 
 def close_notices(*, today: datetime.date | None = None) -> dict:

@@ -26,6 +26,7 @@ from incubator.funding.models import (
 )
 from incubator.orgs import services as org_services
 from incubator.orgs.portal import portal_login_required
+from incubator.ratelimit import client_address
 from incubator.workflow import TransitionError
 
 # --- Experts ----------------------------------------------------------------------------------------
@@ -240,10 +241,22 @@ def application_view(request, pk):
 
 
 class ObjectionForm(forms.Form):
-    application = forms.IntegerField(widget=forms.HiddenInput)
+    application = forms.ModelChoiceField(label=gettext_lazy("project title"), queryset=Application.objects.none())
     name = forms.CharField(label=gettext_lazy("your name"), max_length=50)
     contact = forms.CharField(label=gettext_lazy("phone or e-mail"), max_length=100)
-    text = forms.CharField(label=gettext_lazy("objection"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=gettext_lazy("objection"),
+        max_length=services.OBJECTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("At most 2,000 characters. The hub replies to the phone or e-mail you give."),
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["application"]
+        field.queryset = projects.filter(status="in_notice")
+        field.label_from_instance = lambda a: f"{a.organisation.name} — {a.title}"
+        field.empty_label = None
 
 
 def notice_view(request, pk):
@@ -254,27 +267,25 @@ def notice_view(request, pk):
         .select_related("organisation")
         .order_by("rank")
     )
+    form = ObjectionForm(request.POST or None, projects=projects)
     if request.method == "POST":
-        form = ObjectionForm(request.POST)
         if form.is_valid():
             try:
                 services.lodge_objection(
                     notice=notice,
-                    application_id=form.cleaned_data["application"],
+                    application_id=form.cleaned_data["application"].pk,
                     name=form.cleaned_data["name"],
                     contact=form.cleaned_data["contact"],
                     text=form.cleaned_data["text"],
+                    address=client_address(request),
                 )
             except TransitionError as exc:
-                messages.error(request, exc.message)
+                form.add_error(None, exc.message)
             except ValidationError as exc:
-                for problem in exc.messages:
-                    messages.error(request, problem)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your objection is recorded; the hub will reply to you."))
-        else:
-            messages.error(request, _("Please fill in your name, a way to reach you and the objection."))
-        return redirect("funding_notice", pk=pk)
+                return redirect("funding_notice", pk=pk)
     today = timezone.localdate()
     return render(
         request,
@@ -282,12 +293,24 @@ def notice_view(request, pk):
         {
             "notice": notice,
             "projects": projects,
+            "form": form,
             "open": notice.starts_on <= today <= notice.ends_on,
             "page_title": _("Public notice: %(call)s") % {"call": notice.call},
             "meta_description": _("Funding decisions of “%(call)s”, on public notice from %(start)s to %(end)s.")
             % {"call": notice.call, "start": notice.starts_on, "end": notice.ends_on},
         },
     )
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError next to the form's fields it names (the rest above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, problems in exc.message_dict.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        for problem in exc.messages:
+            form.add_error(None, problem)
 
 
 portal_urlpatterns = [
