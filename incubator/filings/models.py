@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from incubator.fields import BoundedTextField
 from incubator.orgs.models import LegalForm, Organisation
 
 
@@ -12,7 +13,7 @@ class DocumentRequirement(models.Model):
 
     legal_form = models.CharField(_("legal form"), max_length=30, choices=LegalForm.choices)
     title = models.CharField(_("document"), max_length=200)
-    guidance = models.TextField(_("guidance"), blank=True)
+    guidance = BoundedTextField(_("guidance"), blank=True)
     required = models.BooleanField(_("required"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -46,7 +47,7 @@ class Filing(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=FilingKind.choices)
     legal_form = models.CharField(_("legal form sought"), max_length=30, choices=LegalForm.choices)
     status = models.CharField(_("status"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.DRAFT)
-    correction_comments = models.TextField(_("comments for correction"), blank=True)
+    correction_comments = BoundedTextField(_("comments for correction"), blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from incubator.areas.models import Community, Street
+from incubator.fields import BoundedTextField
 from incubator.orgs.models import LegalForm, Organisation, Tier
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -47,7 +48,7 @@ class Need(models.Model):
         Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="needs"
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"))
+    description = BoundedTextField(_("description"))
     gathered_by = models.CharField(_("gathered by"), max_length=20, choices=GatheringMethod.choices)
     gathered_on = models.DateField(_("gathered on"))
     people_consulted = models.PositiveIntegerField(_("people consulted"), default=0)
@@ -111,7 +112,7 @@ class Call(models.Model):
     """A call for projects (项目征集)."""
 
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=CallStatus.choices, default=CallStatus.DRAFT)
     budget = models.DecimalField(_("budget (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     per_project_cap = models.DecimalField(
@@ -267,7 +268,7 @@ class RubricTemplate(models.Model):
 class TemplateCriterion(models.Model):
     template = models.ForeignKey(RubricTemplate, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("criterion"), max_length=100)
-    guidance = models.TextField(_("guidance"), blank=True)
+    guidance = BoundedTextField(_("guidance"), blank=True)
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -283,7 +284,7 @@ class Criterion(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("criterion"), max_length=100)
-    guidance = models.TextField(_("guidance"), blank=True)
+    guidance = BoundedTextField(_("guidance"), blank=True)
     weight = models.DecimalField(
         _("weight (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -326,7 +327,7 @@ class Application(models.Model):
     )
     title = models.CharField(_("project title"), max_length=200, blank=True)
     service_field = models.CharField(_("service field"), max_length=30, choices=CallField.choices, blank=True)
-    problem = models.TextField(_("problem and needs addressed"), blank=True)
+    problem = BoundedTextField(_("problem and needs addressed"), blank=True)
     needs = models.ManyToManyField(Need, verbose_name=_("residents' needs addressed"), blank=True)
     target_groups = ArrayField(
         models.CharField(max_length=30, choices=TargetGroup.choices),
@@ -335,7 +336,7 @@ class Application(models.Model):
         blank=True,
     )
     beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
-    activities = models.TextField(_("activities and timeline"), blank=True)
+    activities = BoundedTextField(_("activities and timeline"), blank=True)
     starts_on = models.DateField(_("project starts"), null=True, blank=True)
     ends_on = models.DateField(_("project ends"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -346,8 +347,8 @@ class Application(models.Model):
     override = models.CharField(
         _("manual decision"), max_length=10, blank=True, choices=[("include", _("Fund")), ("exclude", _("Do not fund"))]
     )
-    override_reason = models.TextField(_("justification of the manual decision"), blank=True)
-    released_feedback = models.TextField(_("feedback released to the applicant"), blank=True)
+    override_reason = BoundedTextField(_("justification of the manual decision"), blank=True)
+    released_feedback = BoundedTextField(_("feedback released to the applicant"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -374,7 +375,7 @@ class Term(models.TextChoices):
 class Objective(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objectives")
     term = models.CharField(_("term"), max_length=10, choices=Term.choices)
-    description = models.TextField(_("objective"))
+    description = BoundedTextField(_("objective"), max_length=1000)
     indicator = models.CharField(_("measurable indicator"), max_length=200)
     target = models.DecimalField(_("target value"), max_digits=12, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
@@ -424,7 +425,7 @@ class Assignment(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
-    comment = models.TextField(_("overall comment"), blank=True)
+    comment = BoundedTextField(_("overall comment"), blank=True)
     submitted_at = models.DateTimeField(_("scores submitted at"), null=True, blank=True)
     total = models.DecimalField(_("weighted total (0-100)"), max_digits=6, decimal_places=2, null=True, blank=True)
 
@@ -446,7 +447,7 @@ class Score(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_SCORE)],
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = BoundedTextField(_("comment"), blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="one_score_per_criterion")]
@@ -485,9 +486,9 @@ class Objection(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
     name = models.CharField(_("your name"), max_length=50)
     contact = models.CharField(_("phone or e-mail"), max_length=100)
-    text = models.TextField(_("objection"))
+    text = BoundedTextField(_("objection"), max_length=2000)
     status = models.CharField(_("status"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = BoundedTextField(_("resolution"), blank=True)
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from incubator.areas.models import Community, Street
+from incubator.fields import BoundedTextField
 
 
 class LegalForm(models.TextChoices):
@@ -90,7 +91,7 @@ class Organisation(models.Model):
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     members = models.PositiveIntegerField(_("members"), default=0)
     volunteers = models.PositiveIntegerField(_("volunteers"), default=0)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), blank=True)
     listed_publicly = models.BooleanField(_("listed in the public directory"), default=False)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     flagged_inactive_at = models.DateTimeField(_("flagged inactive at"), null=True, blank=True)
@@ -210,8 +211,8 @@ class Incubation(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=IncubationStatus.choices, default=IncubationStatus.APPLIED
     )
-    needs = models.TextField(_("what the organisation needs from the hub"))
-    plans = models.TextField(_("plans for the incubation period"), blank=True)
+    needs = BoundedTextField(_("what the organisation needs from the hub"))
+    plans = BoundedTextField(_("plans for the incubation period"), blank=True)
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, null=True, blank=True, related_name="incubations"
     )
@@ -227,7 +228,7 @@ class Incubation(models.Model):
     applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     started_on = models.DateField(_("started on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    outcome_note = models.TextField(_("outcome"), blank=True)
+    outcome_note = BoundedTextField(_("outcome"), blank=True)
 
     class Meta:
         verbose_name = _("incubation")

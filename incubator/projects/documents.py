@@ -23,24 +23,46 @@ def _font():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
+MARGIN = 56  # points; the frame is A4's width less two margins
+
+
 def contract_pdf(project: Project) -> bytes:
+    """Laid out for text of any length the forms accept: every table has fixed column widths and wraps its
+    cells as paragraphs (CJK wrapping breaks anywhere, so a long unbroken word cannot overflow), and the
+    objectives, whose descriptions can be long, are paragraphs of their own that may cross a page."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
     _font()
-    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18)
+    width = A4[0] - 2 * MARGIN
+    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
+    cell = ParagraphStyle("cell", parent=body, fontSize=10, leading=15)
     heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=22, spaceBefore=8)
+    subheading = ParagraphStyle("subheading", parent=body, fontSize=11, leading=18, spaceBefore=6)
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1)
     application = project.application
     hub = connection.tenant
 
     def p(text, style=body):
-        return Paragraph(escape(str(text)), style)
+        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
-    def table(rows):
-        t = Table(rows, hAlign="LEFT")
-        t.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, "#999999")])
+    def table(rows, shares):
+        """A table whose columns take these shares of the frame's width, every cell a wrapping paragraph."""
+        total = sum(shares)
+        t = Table(
+            [[p(value, cell) for value in row] for row in rows],
+            colWidths=[width * share / total for share in shares],
+            hAlign="LEFT",
+            repeatRows=1,
+        )
+        t.setStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, "#999999"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
+            ]
+        )
         return t
 
     story = [
@@ -59,23 +81,19 @@ def contract_pdf(project: Project) -> bytes:
         p("一、项目目标与指标", heading),
     ]
     objectives = list(application.objectives.all())
-    story.append(
-        table(
-            [["期限", "目标", "衡量指标", "目标值"]]
-            + [
-                [o.get_term_display(), p(o.description), p(o.indicator), f"{o.target.normalize():f}{o.unit}"]
-                for o in objectives
-            ]
-        )
-        if objectives
-        else p("（无）")
-    )
+    for number, o in enumerate(objectives, start=1):
+        story.append(KeepTogether([p(f"{number}. {o.get_term_display()}", subheading)]))
+        story.append(p(f"目标：{o.description}"))
+        story.append(p(f"衡量指标：{o.indicator}；目标值：{o.target.normalize():f}{o.unit}"))
+    if not objectives:
+        story.append(p("（无）"))
     story.append(p("二、项目预算", heading))
     lines = list(application.budget_lines.all())
     story.append(
         table(
             [["类别", "项目", "金额（元）"]]
-            + [[line.get_category_display(), p(line.item), str(line.amount)] for line in lines]
+            + [[line.get_category_display(), line.item, line.amount] for line in lines],
+            [2, 6, 2],
         )
         if lines
         else p("（按申报书执行）")
@@ -86,9 +104,10 @@ def contract_pdf(project: Project) -> bytes:
         table(
             [["期次", "比例", "金额（元）", "拨付条件"]]
             + [
-                [str(i.position), f"{i.percent.normalize():f}%", str(i.amount), i.get_condition_display()]
+                [i.position, f"{i.percent.normalize():f}%", i.amount, i.get_condition_display()]
                 for i in project.installments.all()
-            ]
+            ],
+            [1, 1.2, 2, 5.8],
         )
     )
     story += [
@@ -108,5 +127,14 @@ def contract_pdf(project: Project) -> bytes:
         p(f"签订日期：{project.signed_on or '　　年　　月　　日'}"),
     ]
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=application.title, author=hub.name).build(story)
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=application.title,
+        author=hub.name,
+    ).build(story)
     return buffer.getvalue()

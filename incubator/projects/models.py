@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from incubator.fields import BoundedTextField
 from incubator.funding.models import MONEY, Application, Objective
 
 
@@ -93,7 +94,7 @@ class Project(models.Model):
     is_brand = models.BooleanField(_("brand project"), default=False)  # 品牌项目
     grade = models.CharField(_("evaluation grade"), max_length=20, choices=Grade.choices, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    termination_reason = BoundedTextField(_("reason for termination"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -159,7 +160,7 @@ class ProjectActivity(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
     held_on = models.DateField(_("held on"))
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), blank=True)
     participants = models.PositiveIntegerField(_("participants"), default=0)
     beneficiaries = models.PositiveIntegerField(
         _("new beneficiaries"), default=0, help_text=_("People served for the first time by this project.")
@@ -189,7 +190,7 @@ class ProgressReport(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices, default=ReportKind.PERIODIC)
     period_start = models.DateField(_("period starts"))
     period_end = models.DateField(_("period ends"))
-    summary = models.TextField(_("summary"))
+    summary = BoundedTextField(_("summary"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
@@ -227,8 +228,8 @@ class SupervisionVisit(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="visits")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     visited_on = models.DateField(_("visited on"))
-    findings = models.TextField(_("findings"))
-    recommendations = models.TextField(_("recommendations"), blank=True)
+    findings = BoundedTextField(_("findings"))
+    recommendations = BoundedTextField(_("recommendations"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -258,12 +259,12 @@ class Rectification(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="rectifications")
     source = models.CharField(_("required by"), max_length=20, choices=RectificationSource.choices)
     visit = models.ForeignKey(SupervisionVisit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    requirement = models.TextField(_("what must be rectified"))
+    requirement = BoundedTextField(_("what must be rectified"))
     due_on = models.DateField(_("deadline"))
     status = models.CharField(
         _("status"), max_length=20, choices=RectificationStatus.choices, default=RectificationStatus.OPEN
     )
-    answer = models.TextField(_("the organisation's answer"), blank=True)
+    answer = BoundedTextField(_("the organisation's answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
@@ -285,7 +286,7 @@ class MidTermReview(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="mid_term_reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opinion = models.TextField(_("opinion"))
+    opinion = BoundedTextField(_("opinion"))
     accepted = models.BooleanField(_("accepted"))
     reviewed_at = models.DateTimeField(auto_now_add=True)
 
@@ -305,8 +306,8 @@ class Evaluation(models.Model):
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices)
     score = models.DecimalField(_("overall score (0-100)"), max_digits=5, decimal_places=2)
-    findings = models.TextField(_("findings"))
-    recommendations = models.TextField(_("recommendations"))
+    findings = BoundedTextField(_("findings"))
+    recommendations = BoundedTextField(_("recommendations"))
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -325,7 +326,7 @@ class EvaluationScore(models.Model):
     score = models.DecimalField(
         _("score (0-10)"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = BoundedTextField(_("comment"), blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["evaluation", "objective"], name="one_score_per_indicator")]
@@ -349,7 +350,7 @@ class AppraisalBallot(models.Model):
         _("how useful the activities were"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     took_part = models.BooleanField(_("took part or benefited"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = BoundedTextField(_("comment"), blank=True)
     device_hash = models.CharField(max_length=64)
     phone_hash = models.CharField(max_length=64, blank=True)
     address_hash = models.CharField(max_length=64)

@@ -71,3 +71,56 @@ def test_the_contract_pdf_is_chinese_with_an_embedded_cid_font(operator, awarded
     project = services.create_project(actor=operator, application=awarded)
     pdf = documents.contract_pdf(project)
     assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf and b"UniGB-UCS2-H" in pdf
+
+
+def _longest(field, unit="长"):
+    from incubator.fields import TEXT_MAX_LENGTH
+
+    return unit * (field.max_length or TEXT_MAX_LENGTH)
+
+
+@pytest.mark.parametrize("unit", ["长", "W", "<&>"])
+def test_the_contract_pdf_lays_out_the_longest_text_every_field_accepts(client, operator, awarded, unit):
+    """Every field the contract prints, at its longest (CJK, an unbroken Latin word, markup characters)."""
+    from django.db import connection
+
+    from incubator.funding.models import BudgetLine, Objective
+    from incubator.orgs.models import Organisation
+
+    def longest(model, name):
+        field = model._meta.get_field(name)
+        return (unit * field.max_length)[: field.max_length] if field.max_length else _longest(field, unit)
+
+    organisation = awarded.organisation
+    for name in ("name", "responsible_person"):
+        setattr(organisation, name, longest(Organisation, name))
+    organisation.save()
+    awarded.title = longest(Application, "title")
+    awarded.activities = longest(Application, "activities")
+    awarded.save()
+    awarded.call.title = longest(type(awarded.call), "title")
+    awarded.call.save()
+    for objective in awarded.objectives.all():
+        objective.description = longest(Objective, "description")
+        objective.indicator = longest(Objective, "indicator")
+        objective.unit = longest(Objective, "unit")
+        objective.target = Decimal("9999999999.99")
+        objective.save()
+    for category in ("staff", "activities", "administration", "materials", "publicity", "other"):
+        BudgetLine.objects.create(
+            application=awarded, category=category, item=longest(BudgetLine, "item"), amount=Decimal("1.00")
+        )
+    project = services.create_project(actor=operator, application=awarded)
+    services.sign_contract(
+        actor=operator,
+        project=project,
+        signed_by_organisation=longest(type(project), "signed_by_organisation"),
+        signed_by_hub=longest(type(project), "signed_by_hub"),
+    )
+    pdf = documents.contract_pdf(project)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2
+    # Through the screens too: the operator's download is a PDF, never a 500.
+    client.force_login(operator)
+    host = connection.tenant.domains.get().domain
+    response = client.get(f"/admin/projects/{project.pk}/contract.pdf", HTTP_HOST=host)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
