@@ -9,6 +9,10 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from cms import cache
+        from incubator.spreadsheets import protect_wagtail_exports
+
+        # No listing's CSV export hands a formula to the operator's spreadsheet (incubator/spreadsheets.py).
+        protect_wagtail_exports()
 
         # Bump a hub's showcase cache version whenever the data its site shows changes (cms/cache.py).
         cache.connect()

@@ -96,3 +96,32 @@ def read_rows(uploaded_file, *, max_rows: int = 20000) -> tuple[list[str], list[
             raise SpreadsheetError(_("The workbook has more than %(max)d rows; split it.") % {"max": max_rows})
     workbook.close()
     return headers, data
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Text a spreadsheet would read as a formula (``=HYPERLINK(…)``, ``+``, ``-``, ``@``, a tab or carriage
+    return first), made plain text with a leading apostrophe, as OWASP advises for CSV; other values as given."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def protect_wagtail_exports() -> None:
+    """Every listing's CSV export in the back office goes through Wagtail's SpreadsheetExportMixin, which
+    writes text as it is (its XLSX export already stores formula-looking text as a string). Replacing its one
+    row writer (the same four lines, plus the neutralising) covers every listing, ours and Wagtail's own (form
+    submissions, users), present and future."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    def write_csv_row(self, writer, row_dict):
+        return writer.writerow(
+            {
+                field: neutralise_formula(self.preprocess_field_value(field, value, self.FORMAT_CSV))
+                for field, value in row_dict.items()
+            }
+        )
+
+    SpreadsheetExportMixin.write_csv_row = write_csv_row

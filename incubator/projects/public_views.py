@@ -7,19 +7,24 @@ token or id of one hub is a 404 on another hub's host.
 Ballot stuffing (DESIGN.md 4.4, 民事民评) is kept down by, in this order: a honeypot field that people never
 see (a bot that fills it is thanked and nothing is stored); a signed timestamp of when the form was served
 (answers sent faster than ``FORM_MIN_SECONDS`` or from a form older than ``FORM_MAX_AGE`` are refused);
-then ``services.cast_ballot``: one answer per device (a random id in a signed, http-only cookie), one per
-phone number, and a per-address hourly limit.
+a single-use nonce, kept on the server and bound to the device cookie the form was served with, so a stamp
+cannot be replayed and a client that drops its cookies needs a fresh form for every answer; past
+``services.APPRAISAL_FREE_PER_ADDRESS`` answers an hour from one address, a question a person answers at a
+glance (a sum of two digits, checked on the server); then ``services.cast_ballot``: one answer per device
+(a random id in a signed, http-only cookie), one per phone number, and a per-address hourly limit.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import secrets
 
 import segno
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -64,42 +69,80 @@ class AppraisalForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Comment (optional)"), max_length=1000, required=False, widget=forms.Textarea
     )
-    stamp = forms.CharField(required=False)  # when the form was served, signed; checked in clean()
+    stamp = forms.CharField(required=False)  # which form was served, and when, signed; checked in clean()
+    challenge = forms.IntegerField(label=gettext_lazy("Check question"), required=False, min_value=0, max_value=99)
 
     def __init__(self, *args, token: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.token = token
 
     def clean(self):
-        problem = check_stamp(self.data.get("stamp", ""), self.token)
+        problem, nonce = check_stamp(self.data.get("stamp", ""), self.token)
         if problem:
             raise ValidationError(problem)
-        return super().clean()
+        cleaned = super().clean()
+        cleaned["nonce"] = nonce
+        return cleaned
 
 
 HONEYPOT = "website"  # a field people never see (hidden by CSS, skipped by keyboard); bots fill it in
 
 
-def make_stamp(token: str) -> str:
-    """A signed record of which form was served, and when."""
-    return signing.TimestampSigner(salt=FORM_SALT).sign(token)
+def make_stamp(token: str, nonce: str) -> str:
+    """A signed record of which form was served (the appraisal and the form's nonce), and when."""
+    return signing.TimestampSigner(salt=FORM_SALT).sign(f"{token}:{nonce}")
 
 
-def check_stamp(stamp: str, token: str) -> str:
-    """Why an answer sent with this stamp is refused, or "" when it is fine."""
+def check_stamp(stamp: str, token: str) -> tuple[str, str]:
+    """(why an answer sent with this stamp is refused or "", the form's nonce)."""
     signer = signing.TimestampSigner(salt=FORM_SALT)
     try:
-        if signer.unsign(stamp, max_age=FORM_MAX_AGE) != token:
+        stamped_token, _sep, nonce = signer.unsign(stamp, max_age=FORM_MAX_AGE).partition(":")
+        if stamped_token != token or not NONCE_PATTERN.fullmatch(nonce):
             raise signing.BadSignature
     except signing.SignatureExpired:
-        return _("This form was opened more than a day ago; please answer again on this fresh copy.")
+        return _("This form was opened more than a day ago; please answer again on this fresh copy."), ""
     except signing.BadSignature:
-        return _("This form could not be checked; please answer again on this fresh copy.")
+        return FORGED_FORM(), ""
     try:
         signer.unsign(stamp, max_age=FORM_MIN_SECONDS)
     except signing.SignatureExpired:
-        return ""  # served long enough ago for a person to have read it
-    return _("That was very quick; please take a moment to read the questions, then send your answer again.")
+        return "", nonce  # served long enough ago for a person to have read it
+    return _("That was very quick; please take a moment to read the questions, then send your answer again."), ""
+
+
+def FORGED_FORM():  # noqa: N802 - a message, translated when shown
+    return _("This form could not be checked; please answer again on this fresh copy.")
+
+
+NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _nonce_key(project: Project, nonce: str) -> str:
+    return f"appraisal-form:{project.pk}:{nonce}"  # the cache's key function adds the hub's schema
+
+
+def issue_form(project: Project, *, device_id: str, address: str) -> tuple[str, tuple[int, int] | None]:
+    """A fresh nonce for one served form, bound to the device it was served to; with the two numbers of a
+    check question when this address has already answered often this hour."""
+    nonce = secrets.token_urlsafe(18)
+    question = None
+    if services.appraisal_needs_challenge(project=project, address=address):
+        question = (secrets.randbelow(9) + 1, secrets.randbelow(9) + 1)
+    entry = {"device": device_id, "answer": sum(question) if question else None}
+    cache.set(_nonce_key(project, nonce), entry, FORM_MAX_AGE)
+    return nonce, question
+
+
+def take_form(project: Project, *, nonce: str, device_id: str) -> dict | None:
+    """The served form's record, used up; None if it was never served, served to another device, or used."""
+    key = _nonce_key(project, nonce)
+    entry = cache.get(key)
+    if not entry or not device_id or entry["device"] != device_id:
+        return None
+    if not cache.delete(key):  # a concurrent request used it first
+        return None
+    return entry
 
 
 def _by_token(token: str) -> Project:
@@ -113,6 +156,10 @@ def _form_url(request, project: Project) -> str:
     return request.build_absolute_uri(reverse("public_appraisal", args=[project.appraisal_token]))
 
 
+def _device(request) -> str:
+    return request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT)
+
+
 def _page(request, project: Project, *, state: str, form=None, status: int = 200):
     context = {
         "project": project,
@@ -124,18 +171,24 @@ def _page(request, project: Project, *, state: str, form=None, status: int = 200
         )
         % {"project": project, "organisation": project.application.organisation},
     }
+    device_id = _device(request)
+    new_device = state == "form" and not device_id
+    if new_device:
+        device_id = secrets.token_urlsafe(24)
     if state == "form":
+        nonce, question = issue_form(project, device_id=device_id, address=client_address(request))
         context.update(
             form=form or AppraisalForm(token=project.appraisal_token),
-            stamp=make_stamp(project.appraisal_token),
+            stamp=make_stamp(project.appraisal_token, nonce),
+            question=question,
             beneficiaries=services.beneficiaries_reached(project),
             activities_count=project.activities.count(),
         )
     response = render(request, "projects/public/appraisal.html", context, status=status)
-    if state == "form" and not request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT):
+    if new_device:
         response.set_signed_cookie(
             DEVICE_COOKIE,
-            secrets.token_urlsafe(24),
+            device_id,
             salt=DEVICE_SALT,
             max_age=DEVICE_MAX_AGE,
             path="/appraisal/",
@@ -161,10 +214,25 @@ def appraisal_form(request, token):
     if not form.is_valid():
         return _page(request, project, state="form", form=form)
     data = form.cleaned_data
+    if not _device(request):
+        form.add_error(None, _("Your browser did not keep the form's cookie; please allow cookies and try again."))
+        return _page(request, project, state="form", form=form)
+    served = take_form(project, nonce=data["nonce"], device_id=_device(request))
+    if served is None:
+        form.add_error(None, FORGED_FORM())
+        return _page(request, project, state="form", form=form)
+    if served["answer"] is not None and data.get("challenge") != served["answer"]:
+        form.add_error("challenge", _("That is not the sum; please answer the new question."))
+        return _page(request, project, state="form", form=form)
+    if served["answer"] is None and services.appraisal_needs_challenge(
+        project=project, address=client_address(request)
+    ):
+        form.add_error(None, _("Please answer the check question below, then send your answer again."))
+        return _page(request, project, state="form", form=form)
     try:
         services.cast_ballot(
             project=project,
-            device_id=request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT),
+            device_id=_device(request),
             address=client_address(request),
             satisfaction=data["satisfaction"],
             usefulness=data["usefulness"],

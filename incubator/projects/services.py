@@ -994,7 +994,10 @@ def start_appraisal(*, actor, project: Project) -> Project:
     return _step(project, "start_appraisal", actor)
 
 
-APPRAISAL_PER_ADDRESS_PER_HOUR = 30
+APPRAISAL_PER_ADDRESS_PER_HOUR = 20
+# Past this many answers an hour from one address (a household, a community centre's Wi-Fi), each further
+# answer needs the form's check question (incubator/projects/public_views.py).
+APPRAISAL_FREE_PER_ADDRESS = 3
 
 
 def _keyed_hash(kind: str, value: str) -> str:
@@ -1010,6 +1013,16 @@ def normalise_phone(raw: str) -> str:
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     return digits
+
+
+def _appraisal_rate_key(project: Project, address: str) -> str:
+    return f"appraisal-rate:{project.pk}:{_keyed_hash('address', address or '')}"
+
+
+def appraisal_needs_challenge(*, project: Project, address: str) -> bool:
+    from django.core.cache import cache
+
+    return (cache.get(_appraisal_rate_key(project, address)) or 0) >= APPRAISAL_FREE_PER_ADDRESS
 
 
 def cast_ballot(
@@ -1051,7 +1064,7 @@ def cast_ballot(
     if problems:
         raise ValidationError(problems)
     address_hash = _keyed_hash("address", address or "")
-    rate_key = f"appraisal-rate:{project.pk}:{address_hash}"
+    rate_key = _appraisal_rate_key(project, address)
     cache.add(rate_key, 0, timeout=3600)
     if cache.incr(rate_key) > APPRAISAL_PER_ADDRESS_PER_HOUR:
         raise ValidationError(_("Too many answers from your network in the last hour; please try again later."))

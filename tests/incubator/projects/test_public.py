@@ -76,12 +76,20 @@ def answer(client, project, address, *, stamp=None, **fields):
     return client.post(form_url(project), data, REMOTE_ADDR=address, **A)
 
 
-def stamp_from(token, seconds_ago):
+def stamp_from(token, seconds_ago, nonce=None):
+    """A stamp as if the form had been served that long ago; without a nonce served to this device, forged."""
+
     class Earlier(signing.TimestampSigner):
         def timestamp(self):
             return signing.b62_encode(int(time.time()) - seconds_ago)
 
-    return Earlier(salt=public_views.FORM_SALT).sign(token)
+    return Earlier(salt=public_views.FORM_SALT).sign(f"{token}:{nonce}" if nonce else token)
+
+
+def served_nonce(client, project, address):
+    """Open the form (so the server records a nonce for this client's device) and return that nonce."""
+    stamp = open_form(client, project, address)
+    return signing.TimestampSigner(salt=public_views.FORM_SALT).unsign(stamp).rpartition(":")[2]
 
 
 def selects(queries):
@@ -172,19 +180,67 @@ def test_answers_sent_too_fast_or_from_a_stale_or_foreign_form_are_refused(clien
         assert shown(FORGED) in answer(client, appraising, "10.1.0.5", stamp=forged).content.decode()
     assert not AppraisalBallot.objects.exists()
 
-    fine = answer(client, appraising, "10.1.0.5", stamp=stamp_from(appraising.appraisal_token, 10))
+    nonce = served_nonce(client, appraising, "10.1.0.5")
+    fine = answer(client, appraising, "10.1.0.5", stamp=stamp_from(appraising.appraisal_token, 10, nonce))
     assert 'id="appraisal-thanks"' in fine.content.decode()
     assert AppraisalBallot.objects.count() == 1
 
 
 def test_one_address_is_limited_per_hour(appraising, monkeypatch):
     monkeypatch.setattr(services, "APPRAISAL_PER_ADDRESS_PER_HOUR", 3)
+    monkeypatch.setattr(services, "APPRAISAL_FREE_PER_ADDRESS", 10)
     for _ in range(3):
         assert 'id="appraisal-thanks"' in answer(Client(), appraising, "10.1.0.6").content.decode()
     refused = answer(Client(), appraising, "10.1.0.6")
     assert shown(TOO_MANY) in refused.content.decode()
     assert AppraisalBallot.objects.count() == 3
     assert 'id="appraisal-thanks"' in answer(Client(), appraising, "10.1.0.7").content.decode()  # another address
+
+
+def test_a_served_form_is_good_for_one_answer_from_its_own_device(appraising):
+    """A stamp cannot be replayed: not by the device it was served to, not by a client with fresh cookies."""
+    first = Client()
+    stamp = open_form(first, appraising, "10.2.0.1")
+    assert 'id="appraisal-thanks"' in answer(first, appraising, "10.2.0.1", stamp=stamp).content.decode()
+    # The same stamp again from a new device (the script that drops its cookies): refused.
+    for _attempt in range(3):
+        script = Client()
+        script.get(form_url(appraising), REMOTE_ADDR="10.2.0.1", **A)  # a cookie of its own, not this stamp's
+        refused = answer(script, appraising, "10.2.0.1", stamp=stamp)
+        assert shown(FORGED) in refused.content.decode()
+    # A form served to one device does not take the answer of another.
+    other, thief = Client(), Client()
+    stamp = open_form(other, appraising, "10.2.0.2")
+    thief.get(form_url(appraising), REMOTE_ADDR="10.2.0.2", **A)
+    assert shown(FORGED) in answer(thief, appraising, "10.2.0.2", stamp=stamp).content.decode()
+    assert 'id="appraisal-thanks"' in answer(other, appraising, "10.2.0.2", stamp=stamp).content.decode()
+    assert AppraisalBallot.objects.count() == 2
+
+
+def test_many_answers_from_one_address_need_the_check_question(appraising):
+    """A client that drops its cookies gets a fresh device each time; past the free allowance of its address
+    every answer needs the sum a person reads at a glance, checked on the server."""
+    for _n in range(services.APPRAISAL_FREE_PER_ADDRESS):
+        assert 'id="appraisal-thanks"' in answer(Client(), appraising, "10.3.0.1").content.decode()
+    script = Client()
+    page = script.get(form_url(appraising), REMOTE_ADDR="10.3.0.1", **A).content.decode()
+    a, b = map(int, re.search(r"(\d) \+ (\d)", page).groups())
+    wrong = answer(script, appraising, "10.3.0.1", challenge=str(a + b + 1))
+    assert 'id="appraisal-form"' in wrong.content.decode() and 'name="challenge"' in wrong.content.decode()
+    skipped = answer(Client(), appraising, "10.3.0.1")  # no answer to the question at all
+    assert 'id="appraisal-thanks"' not in skipped.content.decode()
+    assert AppraisalBallot.objects.count() == services.APPRAISAL_FREE_PER_ADDRESS
+    # A person reads the question and answers it: counted.
+    person = Client()
+    page = person.get(form_url(appraising), REMOTE_ADDR="10.3.0.1", **A).content.decode()
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
+    a, b = map(int, re.search(r"(\d) \+ (\d)", page).groups())
+    assert 'id="appraisal-thanks"' in answer(
+        person, appraising, "10.3.0.1", stamp=stamp, challenge=str(a + b)
+    ).content.decode()
+    assert AppraisalBallot.objects.count() == services.APPRAISAL_FREE_PER_ADDRESS + 1
+    # Another address is not asked.
+    assert 'name="challenge"' not in Client().get(form_url(appraising), REMOTE_ADDR="10.3.0.2", **A).content.decode()
 
 
 def test_invalid_answers_are_explained_and_not_stored(client, appraising):
