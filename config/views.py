@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 
 
@@ -23,11 +24,39 @@ def health(request):
         "cache": "ok" if cache.get("health") == schema else "stale",
     }
     if request.GET.get("deep"):
-        from config.celery import app
-
-        replies = app.control.ping(timeout=2.0)
-        figures["workers"] = len(replies)
+        if not _may_look_deep(request):
+            figures["workers"] = None
+            figures["error"] = "deep checks need the health token"
+            return JsonResponse(figures, status=403)
+        figures["workers"] = _workers()
     return JsonResponse(figures)
+
+
+def _may_look_deep(request) -> bool:
+    """The deep check holds a request for up to 2 s: it is for the operations team, not for anyone. The token
+    (``Authorization: Bearer …``) or a request from the machine itself (no proxy in between) may ask."""
+    token = settings.HEALTH_TOKEN
+    if token and constant_time_compare(request.headers.get("Authorization", ""), f"Bearer {token}"):
+        return True
+    local = request.META.get("REMOTE_ADDR") in {"127.0.0.1", "::1"}
+    return local and "HTTP_X_FORWARDED_FOR" not in request.META
+
+
+def _workers() -> int:
+    """Workers answering a ping; one ping at a time for all callers, its answer kept for a few seconds."""
+    from config.celery import app
+
+    known = cache.get("health:workers")
+    if known is not None:
+        return known
+    if not cache.add("health:workers:asking", 1, 5):
+        return cache.get("health:workers", 0)
+    try:
+        workers = len(app.control.ping(timeout=2.0))
+        cache.set("health:workers", workers, 3)
+    finally:
+        cache.delete("health:workers:asking")
+    return workers
 
 
 def floor(request):

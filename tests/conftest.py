@@ -29,6 +29,15 @@ HUB_B = {
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_configure(config):
+    """Tests hash a password for nearly every person they create and every sign-in they try; PBKDF2's million
+    rounds would cost the suite minutes and test nothing of ours. The production hashers stay listed, so a
+    hash made by a real server still checks."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from tenants.services import provision_hub

@@ -65,7 +65,7 @@ def call_view(request, pk):
             "use_template": lambda: services.copy_rubric(
                 actor=request.user,
                 call=call,
-                template=get_object_or_404(RubricTemplate, pk=request.POST.get("template")),
+                template=get_object_or_404(RubricTemplate, pk=_pk(request.POST.get("template", ""))),
             ),
             "open": lambda: services.open_call(actor=request.user, call=call),
             "start_review": lambda: services.start_review(actor=request.user, call=call),
@@ -76,7 +76,7 @@ def call_view(request, pk):
             "assign": lambda: services.assign_experts(
                 actor=request.user,
                 application=application,
-                experts=list(User.objects.filter(pk__in=request.POST.getlist("experts"))),
+                experts=list(User.objects.filter(pk__in=_pks(request.POST.getlist("experts")))),
             ),
             "publish_notice": lambda: services.publish_notice(actor=request.user, call=call),
             "feedback": lambda: services.release_feedback(
@@ -135,10 +135,14 @@ def _pk(value) -> int | None:
     return int(value) if value.isdigit() and len(value) < 19 else None
 
 
+def _pks(values) -> list[int]:
+    """The ids among these form values; the rest are ignored."""
+    return [pk for pk in map(_pk, values) if pk is not None]
+
+
 def _objections(call, pks) -> list[Objection]:
     """The call's objections with these ids (ids that are not numbers, or not the call's, are ignored)."""
-    ids = [pk for pk in map(_pk, pks) if pk is not None]
-    return list(Objection.objects.filter(pk__in=ids, application__call=call))
+    return list(Objection.objects.filter(pk__in=_pks(pks), application__call=call))
 
 
 def objection_groups(call) -> list[dict]:
@@ -183,7 +187,7 @@ def ranking_view(request, pk):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "override":
-            application = get_object_or_404(Application, pk=request.POST.get("application"), call=call)
+            application = get_object_or_404(Application, pk=_pk(request.POST.get("application", "")), call=call)
             _report(
                 request,
                 lambda: services.set_override(

@@ -377,7 +377,10 @@ class Objective(models.Model):
     term = models.CharField(_("term"), max_length=10, choices=Term.choices)
     description = BoundedTextField(_("objective"), max_length=1000)
     indicator = models.CharField(_("measurable indicator"), max_length=200)
-    target = models.DecimalField(_("target value"), max_digits=12, decimal_places=2)
+    # Empty until the applicant gives it: a missing target is a problem at submission, never a silent 0.
+    target = models.DecimalField(
+        _("target value"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
 
     class Meta:

@@ -228,19 +228,40 @@ def save_draft(
         if name not in DRAFT_FIELDS:
             raise PermissionDenied(_("“%(field)s” cannot be set here.") % {"field": name})
         setattr(locked, name, value)
+    _check_draft(locked)
+    new_objectives = [Objective(application=locked, **row) for row in objectives or []]
+    new_lines = [
+        BudgetLine(
+            application=locked,
+            category=row["category"],
+            item=row["item"] or "—",
+            amount=None if row["amount"] is None else _money(row["amount"]),
+        )
+        for row in budget_lines or []
+    ]
+    for row in (*new_objectives, *new_lines):
+        _check_draft(row, exclude=["application"], required=("amount",))
     locked.save()
     if objectives is not None:
         locked.objectives.all().delete()
-        Objective.objects.bulk_create(Objective(application=locked, **row) for row in objectives)
+        Objective.objects.bulk_create(new_objectives)
     if budget_lines is not None:
         locked.budget_lines.all().delete()
-        BudgetLine.objects.bulk_create(
-            BudgetLine(application=locked, category=row["category"], item=row["item"], amount=_money(row["amount"]))
-            for row in budget_lines
-        )
+        BudgetLine.objects.bulk_create(new_lines)
     if needs is not None:
         locked.needs.set(needs)
     return locked
+
+
+def _check_draft(instance, *, exclude=(), required=()) -> None:
+    """A draft may be incomplete, but what it holds has the model's type, range and choices, whoever calls:
+    the fields that are empty (and not ``required``) are left to the submission check."""
+    empty = [
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.name not in required and getattr(instance, f.attname) in (None, "", [])
+    ]
+    instance.clean_fields(exclude=[*exclude, *empty])
 
 
 def submission_problems(application: Application) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -15,11 +15,14 @@ from django.utils.translation import gettext_lazy
 
 from incubator.funding import services
 from incubator.funding.models import (
+    MONEY,
     Application,
     BudgetCategory,
+    BudgetLine,
     Call,
     CallField,
     Criterion,
+    Objective,
     PublicNotice,
     TargetGroup,
     Term,
@@ -119,15 +122,28 @@ class ApplicationForm(forms.Form):
     service_field = forms.ChoiceField(
         label=gettext_lazy("service field"), required=False, choices=[("", "—"), *CallField.choices]
     )
-    problem = forms.CharField(label=gettext_lazy("problem and needs addressed"), widget=forms.Textarea, required=False)
+    problem = forms.CharField(
+        label=gettext_lazy("problem and needs addressed"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=Application._meta.get_field("problem").max_length,
+    )
     target_groups = forms.MultipleChoiceField(
         label=gettext_lazy("target groups"),
         choices=TargetGroup.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    beneficiaries = forms.IntegerField(label=gettext_lazy("beneficiaries"), min_value=0, required=False)
-    activities = forms.CharField(label=gettext_lazy("activities and timeline"), widget=forms.Textarea, required=False)
+    # The column's own range: PostgreSQL's integer.
+    beneficiaries = forms.IntegerField(
+        label=gettext_lazy("beneficiaries"), min_value=0, max_value=2_147_483_647, required=False
+    )
+    activities = forms.CharField(
+        label=gettext_lazy("activities and timeline"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=Application._meta.get_field("activities").max_length,
+    )
     starts_on = forms.DateField(
         label=gettext_lazy("project starts"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -139,44 +155,87 @@ class ApplicationForm(forms.Form):
 BUDGET_ROWS = 6
 
 
-def _rows_from_post(post):
-    objectives, lines, problems = [], [], []
-    for term in Term:
-        description = post.get(f"objective_{term}_description", "").strip()
-        indicator = post.get(f"objective_{term}_indicator", "").strip()
-        target = post.get(f"objective_{term}_target", "").strip()
-        if description or indicator or target:
-            try:
-                value = Decimal(target or "0")
-            except InvalidOperation:
-                problems.append(_("The target of the %(term)s objective is not a number.") % {"term": term.label})
-                continue
-            objectives.append(
-                {
-                    "term": term,
-                    "description": description,
-                    "indicator": indicator,
-                    "target": value,
-                    "unit": post.get(f"objective_{term}_unit", "").strip(),
-                }
+def _limit(model, name):
+    return model._meta.get_field(name).max_length
+
+
+class DraftRowForm(forms.Form):
+    """One row of a draft: checked for type and range as typed, complete or not (completeness waits for
+    submission). Its fields keep the page's names (``objective_short_target``, ``budget_0_amount``)."""
+
+    def __init__(self, *args, row, **kwargs):
+        super().__init__(*args, prefix=str(row), **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("placeholder", field.label)
+            field.widget.attrs.setdefault("aria-label", field.label)
+
+    def add_prefix(self, field_name):
+        return f"{self.row_name}_{self.prefix}_{field_name}"
+
+    def is_empty(self) -> bool:
+        return not any(v not in (None, "") for k, v in self.cleaned_data.items() if k != "category")
+
+
+class ObjectiveRowForm(DraftRowForm):
+    row_name = "objective"
+    description = forms.CharField(
+        label=gettext_lazy("objective"), max_length=_limit(Objective, "description"), required=False
+    )
+    indicator = forms.CharField(
+        label=gettext_lazy("measurable indicator"), max_length=_limit(Objective, "indicator"), required=False
+    )
+    target = forms.DecimalField(
+        label=gettext_lazy("target value"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    unit = forms.CharField(label=gettext_lazy("unit"), max_length=_limit(Objective, "unit"), required=False)
+
+
+class BudgetRowForm(DraftRowForm):
+    row_name = "budget"
+    category = forms.ChoiceField(label=gettext_lazy("budget category"), choices=BudgetCategory.choices, required=False)
+    item = forms.CharField(label=gettext_lazy("item"), max_length=_limit(BudgetLine, "item"), required=False)
+    amount = forms.DecimalField(
+        label=gettext_lazy("amount (yuan)"), min_value=Decimal("0.01"), required=False, **MONEY
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("item") and data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("Give the amount of this line in yuan."))
+        if not self.is_empty() and not data.get("category") and "category" not in self.errors:
+            self.add_error("category", _("Choose the line's budget category."))
+        return data
+
+
+def _draft_forms(application, data=None):
+    """The application's form and its rows, bound to what was typed or filled from what is saved."""
+    objectives = {o.term: o for o in application.objectives.all()}
+    lines = list(application.budget_lines.all())
+    if data is not None:
+        form = ApplicationForm(data)
+        rows = [ObjectiveRowForm(data, row=term) for term in Term]
+        budget = [BudgetRowForm(data, row=i) for i in range(BUDGET_ROWS)]
+    else:
+        form = ApplicationForm(initial={name: getattr(application, name) for name in services.DRAFT_FIELDS})
+        rows = [
+            ObjectiveRowForm(
+                row=term,
+                initial={k: getattr(objectives[term], k) for k in ("description", "indicator", "target", "unit")}
+                if term in objectives
+                else None,
             )
-    for index in range(BUDGET_ROWS):
-        item = post.get(f"budget_{index}_item", "").strip()
-        amount = post.get(f"budget_{index}_amount", "").strip()
-        if item or amount:
-            try:
-                value = Decimal(amount)
-                if value <= 0 or not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                problems.append(
-                    _("Budget line %(n)d: “%(amount)s” is not an amount in yuan.") % {"n": index + 1, "amount": amount}
-                )
-                continue
-            lines.append(
-                {"category": post.get(f"budget_{index}_category", "other"), "item": item or "—", "amount": value}
+            for term in Term
+        ]
+        budget = [
+            BudgetRowForm(
+                row=i,
+                initial={"category": lines[i].category, "item": lines[i].item, "amount": lines[i].amount}
+                if i < len(lines)
+                else None,
             )
-    return objectives, lines, problems
+            for i in range(BUDGET_ROWS)
+        ]
+    return form, rows, budget
 
 
 @portal_login_required
@@ -189,10 +248,15 @@ def application_view(request, pk):
     )
     editable = application.status == "draft"
     if request.method == "POST" and editable:
-        form = ApplicationForm(request.POST)
-        objectives, lines, problems = _rows_from_post(request.POST)
-        if form.is_valid() and not problems:
-            fields = {k: v for k, v in form.cleaned_data.items()}
+        form, rows, budget = _draft_forms(application, request.POST)
+        if all(f.is_valid() for f in (form, *rows, *budget)):
+            objectives = [
+                {"term": Term(row.prefix), **{k: v for k, v in row.cleaned_data.items()}}
+                for row in rows
+                if not row.is_empty()
+            ]
+            lines = [row.cleaned_data for row in budget if not row.is_empty()]
+            fields = dict(form.cleaned_data)
             fields["service_field"] = fields["service_field"] or ""
             try:
                 application = services.save_draft(
@@ -202,38 +266,47 @@ def application_view(request, pk):
                     objectives=objectives,
                     budget_lines=lines,
                 )
-                if request.POST.get("action") == "submit":
-                    services.submit_application(actor=request.user, application=application)
-                    messages.success(request, _("Submitted. You can follow its progress here."))
-                else:
-                    messages.success(request, _("Draft saved."))
             except (TransitionError, PermissionDenied) as exc:
                 messages.error(request, str(getattr(exc, "message", exc)))
+                return redirect("funding_application", pk=application.pk)
             except ValidationError as exc:
-                for problem in exc.messages:
-                    messages.error(request, problem)
-        else:
-            for problem in problems:
-                messages.error(request, problem)
-            for field, errors in form.errors.items():
-                messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
-        return redirect("funding_application", pk=application.pk)
-    initial = {name: getattr(application, name) for name in services.DRAFT_FIELDS}
-    objectives = {o.term: o for o in application.objectives.all()}
-    lines = list(application.budget_lines.all())
+                add_service_errors(form, exc)
+            else:
+                # The draft is saved whatever happens to the submission: a refused submission loses nothing.
+                if request.POST.get("action") != "submit":
+                    messages.success(request, _("Draft saved."))
+                    return redirect("funding_application", pk=application.pk)
+                try:
+                    services.submit_application(actor=request.user, application=application)
+                except (TransitionError, PermissionDenied) as exc:
+                    messages.error(request, str(getattr(exc, "message", exc)))
+                except ValidationError as exc:
+                    for problem in exc.messages:
+                        messages.error(request, problem)
+                else:
+                    messages.success(request, _("Submitted. You can follow its progress here."))
+                return redirect("funding_application", pk=application.pk)
+        # What was typed comes back as typed, each problem beside its field.
+        return _render_application(request, application, form, rows, budget, status=200)
+    return _render_application(request, application, *_draft_forms(application), editable=editable)
+
+
+def _render_application(request, application, form, rows, budget, *, editable=True, status=200):
     return render(
         request,
         "funding/application.html",
         {
             "application": application,
-            "form": ApplicationForm(initial=initial),
+            "form": form,
             "editable": editable,
-            "terms": [(term, term.label, objectives.get(term)) for term in Term],
-            "budget_rows": [(i, lines[i] if i < len(lines) else None) for i in range(BUDGET_ROWS)],
-            "categories": BudgetCategory.choices,
+            "objective_rows": [(Term(row.prefix).label, row) for row in rows],
+            "budget_rows": budget,
+            "objective_errors": any(row.errors for row in rows),
+            "budget_errors": any(row.errors for row in budget),
             "view": services.applicant_view(application),
             "problems": services.submission_problems(application) if editable else [],
         },
+        status=status,
     )
 
 

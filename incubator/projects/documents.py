@@ -84,7 +84,8 @@ def contract_pdf(project: Project) -> bytes:
     for number, o in enumerate(objectives, start=1):
         story.append(KeepTogether([p(f"{number}. {o.get_term_display()}", subheading)]))
         story.append(p(f"目标：{o.description}"))
-        story.append(p(f"衡量指标：{o.indicator}；目标值：{o.target.normalize():f}{o.unit}"))
+        target = "—" if o.target is None else f"{o.target.normalize():f}{o.unit}"
+        story.append(p(f"衡量指标：{o.indicator}；目标值：{target}"))
     if not objectives:
         story.append(p("（无）"))
     story.append(p("二、项目预算", heading))

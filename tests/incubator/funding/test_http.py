@@ -4,11 +4,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incubator.funding import services
-from incubator.funding.models import Application, Assignment, BudgetLine, Call, Criterion, PublicNotice
+from incubator.funding.models import Application, Assignment, BudgetLine, Call, Criterion, PublicNotice, Term
 from tests.conftest import HUB_A, HUB_B
 from tests.factories import OrganisationFactory
 from tests.incubator.funding.conftest import complete_application, make_expert, make_member
@@ -78,6 +79,76 @@ def test_an_applicant_drafts_sees_what_is_missing_and_submits(client, open_call,
     application.refresh_from_db()
     assert application.status == "submitted"
     assert application.budget_lines.get().amount == Decimal("20000.00")
+
+
+def test_a_draft_is_checked_for_type_and_range_and_comes_back_as_typed(client, open_call, applicant):
+    """Issue 10, finding 7: nothing out of the model's range reaches the database, even in a draft; the page
+    comes back with everything typed and each problem beside its field."""
+    organisation, member = applicant
+    application = services.start_application(actor=member, call=open_call, organisation=organisation)
+    client.force_login(member)
+    url = f"/portal/applications/{application.pk}/"
+    data = {
+        "action": "save",
+        "title": "老人居家防跌倒",
+        "problem": "空巢老人独居",
+        "beneficiaries": "9" * 20,
+        "budget_0_category": "<script>alert(1)</script>",
+        "budget_0_item": "改造材料",
+        "budget_0_amount": "0.001",
+        "budget_1_category": "activities",
+        "budget_1_item": "字" * 300,
+        "budget_1_amount": "1e20",
+        "objective_short_description": "入户评估",
+        "objective_short_indicator": "评" * 201,
+        "objective_short_target": "-5",
+    }
+    response = client.post(url, data, **A)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="application-errors"' in page
+    assert "老人居家防跌倒" in page and "空巢老人独居" in page and "入户评估" in page and "9" * 20 in page
+    form = response.context["form"]
+    assert "beneficiaries" in form.errors
+    budget = response.context["budget_rows"]
+    assert "category" in budget[0].errors and "amount" in budget[0].errors
+    assert "item" in budget[1].errors and "amount" in budget[1].errors
+    (short, _medium, _long) = [row for _label, row in response.context["objective_rows"]]
+    assert "indicator" in short.errors and "target" in short.errors
+    application.refresh_from_db()
+    assert application.title == "" and not application.budget_lines.exists() and not application.objectives.exists()
+
+    # The services hold the same limits whoever calls them.
+    with pytest.raises(ValidationError):
+        services.save_draft(
+            actor=member,
+            application=application,
+            fields={},
+            budget_lines=[{"category": "<script>", "item": "x", "amount": Decimal("10")}],
+        )
+    with pytest.raises(ValidationError):
+        services.save_draft(
+            actor=member,
+            application=application,
+            fields={},
+            objectives=[{"term": "short", "description": "x", "indicator": "y", "target": Decimal("-1"), "unit": ""}],
+        )
+    assert not application.budget_lines.exists() and not application.objectives.exists()
+
+
+def test_an_objective_without_a_target_is_not_a_zero(client, open_call, applicant):
+    organisation, member = applicant
+    application = services.start_application(actor=member, call=open_call, organisation=organisation)
+    client.force_login(member)
+    data = {"action": "save", "objective_short_description": "入户评估", "objective_short_indicator": "评估户数"}
+    assert client.post(f"/portal/applications/{application.pk}/", data, **A).status_code == 302
+    objective = application.objectives.get()
+    assert objective.target is None
+    missing_short = [p for p in services.submission_problems(application) if str(Term.SHORT.label) in p]
+    assert missing_short  # listed at submission, as if no objective had been given
+    objective.target = Decimal("80")
+    objective.save()
+    assert not [p for p in services.submission_problems(application) if str(Term.SHORT.label) in p]
 
 
 def test_an_ineligible_organisation_sees_why_and_no_apply_button(client, open_call, applicant):

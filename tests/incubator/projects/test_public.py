@@ -224,8 +224,9 @@ def test_many_answers_from_one_address_need_the_check_question(appraising):
         assert 'id="appraisal-thanks"' in answer(Client(), appraising, "10.3.0.1").content.decode()
     script = Client()
     page = script.get(form_url(appraising), REMOTE_ADDR="10.3.0.1", **A).content.decode()
-    a, b = map(int, re.search(r"(\d) \+ (\d)", page).groups())
-    wrong = answer(script, appraising, "10.3.0.1", challenge=str(a + b + 1))
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
+    a, b = map(int, re.search(r"(\d+) \+ (\d+)", page).groups())
+    wrong = answer(script, appraising, "10.3.0.1", stamp=stamp, challenge=str(a + b + 1))
     assert 'id="appraisal-form"' in wrong.content.decode() and 'name="challenge"' in wrong.content.decode()
     skipped = answer(Client(), appraising, "10.3.0.1")  # no answer to the question at all
     assert 'id="appraisal-thanks"' not in skipped.content.decode()
@@ -234,7 +235,7 @@ def test_many_answers_from_one_address_need_the_check_question(appraising):
     person = Client()
     page = person.get(form_url(appraising), REMOTE_ADDR="10.3.0.1", **A).content.decode()
     stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
-    a, b = map(int, re.search(r"(\d) \+ (\d)", page).groups())
+    a, b = map(int, re.search(r"(\d+) \+ (\d+)", page).groups())
     assert 'id="appraisal-thanks"' in answer(
         person, appraising, "10.3.0.1", stamp=stamp, challenge=str(a + b)
     ).content.decode()
