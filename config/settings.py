@@ -6,6 +6,8 @@ Environment:
   HUBS_VAR_DIR         where embedded data, media and mail go (default ./var)
   SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma separated), PLATFORM_DOMAIN (default localhost),
   PUBLIC_PORT (port shown in links, default PORT or 8000), EMAIL_URL-like settings below.
+  HTTPS=1 in production (secure cookies, https redirect, HSTS), TRUST_X_FORWARDED_PROTO, TRUSTED_PROXY_HOPS,
+  HEALTH_TOKEN: platform/README.md explains each production setting.
 """
 
 from pathlib import Path
