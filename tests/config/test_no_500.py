@@ -533,3 +533,25 @@ def test_the_crawler_reads_forms_as_a_browser_sends_them():
     ]
     assert form.buttons == [("action", "go")] and page.links == ["/y/"]
     assert re.match(r"^9{20}$", HOSTILE[0])
+
+
+@pytest.mark.parametrize(
+    "method,path,data",
+    [
+        ("get", "/search/", {"q": "\x00"}),
+        ("get", "/organisations/", {"q": "a\x00b"}),
+        ("get", "/projects/", {"year": "\x00"}),
+        ("post", "/portal/login/", {"username": "x\x00@a.test", "password": "p"}),
+        ("get", "/portal/files/a%00b/1/", {}),
+    ],
+)
+def test_a_nul_byte_anywhere_is_refused_with_a_message(client, hub_a, method, path, data):
+    """The issue's own examples (?q=%00 on the public search and directory) and the same byte in a form and a
+    path: a 400 that says what was wrong, never a 500 from PostgreSQL."""
+    from django.utils.translation import gettext, override
+
+    response = getattr(client, method)(path, data, HTTP_HOST=HUB_A["domain"])
+    assert response.status_code == 400
+    with override("zh-hans"):
+        expected = gettext("The request contained a character that cannot be stored (a NUL byte). Please remove it.")
+    assert 'id="bad-request-message"' in response.content.decode() and expected in response.content.decode()
