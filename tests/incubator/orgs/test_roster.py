@@ -123,6 +123,10 @@ def test_files_that_are_not_rosters_are_refused_clearly(operator, place):
             "could not be read"
             in import_roster(actor=operator, uploaded_file=SimpleUploadedFile("roster.xlsx", b"garbage")).file_error
         )
+        # A real roster cut off halfway through its upload (issue 10, finding 7).
+        whole = workbook([["x", "未备案", "吴井街道"]]).read()
+        half = SimpleUploadedFile("roster.xlsx", whole[: len(whole) // 2])
+        assert "could not be read" in import_roster(actor=operator, uploaded_file=half).file_error
         assert (
             "负责人"
             in import_roster(
