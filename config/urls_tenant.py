@@ -12,7 +12,7 @@ from incubator.accounts.views import ThrottledPasswordResetView
 from incubator.funding import views as funding_views
 from incubator.orgs import portal
 from incubator.projects import public_views as project_public_views
-from incubator.projects import views as project_views
+from incubator.projects import urls as project_urls
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
@@ -28,11 +28,11 @@ urlpatterns = [
     ),
     path("portal/logout/", auth_views.LogoutView.as_view(next_page="portal_login"), name="portal_logout"),
     path("portal/", include(funding_views.portal_urlpatterns)),
-    path("portal/", include(project_views.portal_urlpatterns)),
+    path("portal/", include(project_urls.portal_urlpatterns)),
     path("portal/", include(portal)),
     path("review/", include(funding_views.review_urlpatterns)),
-    path("supervision/", include(project_views.supervision_urlpatterns)),
-    path("evaluation/", include(project_views.evaluation_urlpatterns)),
+    path("supervision/", include(project_urls.supervision_urlpatterns)),
+    path("evaluation/", include(project_urls.evaluation_urlpatterns)),
     path("appraisal/", include(project_public_views.appraisal_urlpatterns)),
     path("progress/", include(project_public_views.progress_urlpatterns)),
     path("notices/", include(project_public_views.notice_urlpatterns)),

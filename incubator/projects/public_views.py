@@ -9,7 +9,7 @@ see (a bot that fills it is thanked and nothing is stored); a signed timestamp o
 (answers sent faster than ``FORM_MIN_SECONDS`` or from a form older than ``FORM_MAX_AGE`` are refused);
 a single-use nonce, kept on the server and bound to the device cookie the form was served with, so a stamp
 cannot be replayed and a client that drops its cookies needs a fresh form for every answer; past
-``services.APPRAISAL_FREE_PER_ADDRESS`` answers an hour from one address, a question a person answers at a
+``services.appraisal.APPRAISAL_FREE_PER_ADDRESS`` answers an hour from one address, a question a person answers at a
 glance (a sum of two digits, checked on the server); then ``services.cast_ballot``: one answer per device
 (a random id in a signed, http-only cookie), one per phone number, and a per-address hourly limit.
 """

@@ -4,10 +4,12 @@ length cap, operators mailed in moderation, identical objections resolved at onc
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from incubator.audit.models import AuditEvent
 from incubator.funding import services
 from incubator.funding.models import Application, Objection, PublicNotice
+from incubator.ratelimit import Limit
 from tests.conftest import HUB_A, HUB_B
 from tests.factories import OrganisationFactory
 
@@ -44,7 +46,7 @@ def test_one_address_is_limited_and_keeps_what_it_typed(client, notice):
 
 
 def test_one_notice_is_limited_whatever_the_address(client, notice, monkeypatch):
-    monkeypatch.setattr(services, "OBJECTIONS_PER_NOTICE", services.Limit("objection-notice", limit=4, window=3600))
+    monkeypatch.setattr(services.notice, "OBJECTIONS_PER_NOTICE", Limit("objection-notice", limit=4, window=3600))
     for n in range(4):
         assert _object(client, notice, address=f"198.51.100.{n}").status_code == 302
     assert _object(client, notice, address="198.51.100.99").status_code == 200
@@ -58,7 +60,7 @@ def test_the_length_is_capped_with_the_message_next_to_the_field(client, notice)
     assert refused.status_code == 200 and long_text in page
     assert 'class="field has-error"' in page and "2000" in page
     assert not Objection.objects.exists()
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.lodge_objection(
             notice=notice, application_id=notice.call.applications.first().pk, name="王", contact="1", text=long_text
         )

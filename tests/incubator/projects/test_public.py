@@ -187,8 +187,8 @@ def test_answers_sent_too_fast_or_from_a_stale_or_foreign_form_are_refused(clien
 
 
 def test_one_address_is_limited_per_hour(appraising, monkeypatch):
-    monkeypatch.setattr(services, "APPRAISAL_PER_ADDRESS_PER_HOUR", 3)
-    monkeypatch.setattr(services, "APPRAISAL_FREE_PER_ADDRESS", 10)
+    monkeypatch.setattr(services.appraisal, "APPRAISAL_PER_ADDRESS_PER_HOUR", 3)
+    monkeypatch.setattr(services.appraisal, "APPRAISAL_FREE_PER_ADDRESS", 10)
     for _ in range(3):
         assert 'id="appraisal-thanks"' in answer(Client(), appraising, "10.1.0.6").content.decode()
     refused = answer(Client(), appraising, "10.1.0.6")
@@ -454,7 +454,7 @@ def test_one_hubs_token_and_ids_are_unknown_on_another_hubs_host(client, apprais
 def test_behind_a_trusted_proxy_the_limit_counts_the_residents_own_address(appraising, monkeypatch, settings):
     """Behind nginx every request comes from 127.0.0.1: without the forwarded address, one limit would
     cover the whole district; and a forged X-Forwarded-For must not buy a fresh allowance."""
-    monkeypatch.setattr(services, "APPRAISAL_PER_ADDRESS_PER_HOUR", 2)
+    monkeypatch.setattr(services.appraisal, "APPRAISAL_PER_ADDRESS_PER_HOUR", 2)
     settings.TRUSTED_PROXY_HOPS = 1
 
     def via_proxy(resident, forged=""):

@@ -1,0 +1,250 @@
+"""Applications (项目申报): eligibility, drafts checked for type and range, submission, screening."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incubator.audit.services import record_event
+from incubator.funding.models import (
+    Application,
+    ApplicationStatus,
+    BudgetLine,
+    Call,
+    CallStatus,
+    Objective,
+    Term,
+)
+from incubator.funding.services.calls import APPLICATION, _money
+from incubator.orgs.models import Organisation
+from incubator.orgs.services import notify_members, require_can_act_for
+from incubator.workflow import TransitionError, run_transition
+
+# --- Eligibility and applications -----------------------------------------------------------------
+
+
+def eligibility_problems(call: Call, organisation: Organisation) -> list[str]:
+    """Why an organisation may not apply, before it writes anything."""
+    problems = []
+    if call.eligible_legal_forms and organisation.legal_form not in call.eligible_legal_forms:
+        problems.append(
+            _("This call is open to %(forms)s; your organisation is a %(form)s.")
+            % {
+                "forms": "、".join(
+                    str(dict(organisation._meta.get_field("legal_form").choices)[f]) for f in call.eligible_legal_forms
+                ),
+                "form": organisation.get_legal_form_display(),
+            }
+        )
+    if call.eligible_tiers and organisation.tier not in call.eligible_tiers:
+        problems.append(
+            _("This call is open to 1+n+x tiers %(tiers)s; your organisation is “%(tier)s”.")
+            % {
+                "tiers": "、".join(
+                    str(dict(organisation._meta.get_field("tier").choices)[t]) for t in call.eligible_tiers
+                ),
+                "tier": organisation.get_tier_display(),
+            }
+        )
+    streets = list(call.eligible_streets.all())
+    if streets and organisation.street_id not in {s.pk for s in streets}:
+        problems.append(
+            _("This call is open to organisations in %(streets)s.") % {"streets": "、".join(s.name for s in streets)}
+        )
+    return problems
+
+
+def _window_problem(call: Call, now=None) -> str | None:
+    now = now or timezone.now()
+    if call.status != CallStatus.OPEN or now < call.opens_at:
+        return _("The call “%(call)s” is not open for applications.") % {"call": call}
+    if now >= call.closes_at:
+        return _("The call “%(call)s” closed at %(time)s; late applications are not accepted.") % {
+            "call": call,
+            "time": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    return None
+
+
+def start_application(*, actor, call: Call, organisation: Organisation) -> Application:
+    require_can_act_for(actor, organisation)
+    problems = eligibility_problems(call, organisation)
+    if window := _window_problem(call):
+        problems.insert(0, window)
+    if problems:
+        raise ValidationError(problems)
+    application, created = Application.objects.get_or_create(call=call, organisation=organisation)
+    if created:
+        record_event(actor=actor, action="application.started", subject=application, to_state=ApplicationStatus.DRAFT)
+    return application
+
+
+DRAFT_FIELDS = (
+    "title",
+    "service_field",
+    "problem",
+    "target_groups",
+    "beneficiaries",
+    "activities",
+    "starts_on",
+    "ends_on",
+)
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    actor,
+    application: Application,
+    fields: dict,
+    objectives: list[dict] | None = None,
+    budget_lines: list[dict] | None = None,
+    needs=None,
+) -> Application:
+    """Drafts save as they go: anything may be incomplete until submission."""
+    require_can_act_for(actor, application.organisation)
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != ApplicationStatus.DRAFT:
+        raise TransitionError(_("A submitted application can no longer be edited."))
+    for name, value in fields.items():
+        if name not in DRAFT_FIELDS:
+            raise PermissionDenied(_("“%(field)s” cannot be set here.") % {"field": name})
+        setattr(locked, name, value)
+    _check_draft(locked)
+    new_objectives = [Objective(application=locked, **row) for row in objectives or []]
+    new_lines = [
+        BudgetLine(
+            application=locked,
+            category=row["category"],
+            item=row["item"] or "—",
+            amount=None if row["amount"] is None else _money(row["amount"]),
+        )
+        for row in budget_lines or []
+    ]
+    for row in (*new_objectives, *new_lines):
+        _check_draft(row, exclude=["application"], required=("amount",))
+    locked.save()
+    if objectives is not None:
+        locked.objectives.all().delete()
+        Objective.objects.bulk_create(new_objectives)
+    if budget_lines is not None:
+        locked.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(new_lines)
+    if needs is not None:
+        locked.needs.set(needs)
+    return locked
+
+
+def _check_draft(instance, *, exclude=(), required=()) -> None:
+    """A draft may be incomplete, but what it holds has the model's type, range and choices, whoever calls:
+    the fields that are empty (and not ``required``) are left to the submission check."""
+    empty = [
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.name not in required and getattr(instance, f.attname) in (None, "", [])
+    ]
+    instance.clean_fields(exclude=[*exclude, *empty])
+
+
+def submission_problems(application: Application) -> list[str]:
+    """Every reason the application cannot be submitted yet, all at once."""
+    call = application.call
+    problems = []
+    if window := _window_problem(call):
+        problems.append(window)
+    problems += eligibility_problems(call, application.organisation)
+    required = {
+        "title": _("Give the project a title."),
+        "problem": _("Describe the problem and the residents' needs the project addresses."),
+        "activities": _("Describe the activities and their timeline."),
+    }
+    problems += [message for name, message in required.items() if not (getattr(application, name) or "").strip()]
+    if application.service_field not in call.service_fields:
+        problems.append(_("Choose one of the call's service fields."))
+    if not application.target_groups:
+        problems.append(_("Say which group of residents the project serves."))
+    if not application.beneficiaries:
+        problems.append(_("Give the number of beneficiaries."))
+    if not application.starts_on or not application.ends_on or application.ends_on <= application.starts_on:
+        problems.append(_("Give the project's start and end dates (the end after the start)."))
+    objectives = list(application.objectives.all())
+    for term in Term:
+        if not any(o.term == term and o.indicator.strip() and o.target is not None for o in objectives):
+            problems.append(
+                _("Add a %(term)s objective with a measurable indicator and a target.") % {"term": term.label}
+            )
+    lines = list(application.budget_lines.all())
+    total = sum((line.amount for line in lines), Decimal("0.00"))
+    if not lines:
+        problems.append(_("Add the budget lines."))
+    elif total > call.per_project_cap:
+        problems.append(
+            _("The budget of %(total)s yuan exceeds the call's cap of %(cap)s yuan per project.")
+            % {"total": total, "cap": call.per_project_cap}
+        )
+    for standard in call.budget_standards.all():
+        spent = sum((line.amount for line in lines if line.category == standard.category), Decimal("0.00"))
+        if standard.max_amount is not None and spent > standard.max_amount:
+            problems.append(
+                _("%(category)s come to %(spent)s yuan; the standard allows at most %(max)s yuan.")
+                % {"category": standard.get_category_display(), "spent": spent, "max": standard.max_amount}
+            )
+        if standard.max_percent is not None and total and spent * 100 > standard.max_percent * total:
+            problems.append(
+                _("%(category)s are %(share)s%% of the budget; the standard allows at most %(max)s%%.")
+                % {
+                    "category": standard.get_category_display(),
+                    "share": _money(spent * 100 / total),
+                    "max": standard.max_percent,
+                }
+            )
+    return problems
+
+
+def submit_application(*, actor, application: Application) -> Application:
+    require_can_act_for(actor, application.organisation)
+
+    def guard(locked):
+        problems = submission_problems(locked)
+        if problems:
+            raise ValidationError(problems)
+
+    def apply(locked):
+        locked.submitted_at = timezone.now()
+
+    return run_transition(
+        workflow=APPLICATION,
+        obj=application,
+        name="submit",
+        actor=actor,
+        guard=guard,
+        apply=apply,
+        notify=_tell_applicant,
+    )
+
+
+def screen(*, actor, application: Application, accept: bool, reason: str = "") -> Application:
+    return run_transition(
+        workflow=APPLICATION,
+        obj=application,
+        name="accept" if accept else "screen_out",
+        actor=actor,
+        reason=reason,
+        notify=_tell_applicant,
+    )
+
+
+def _tell_applicant(locked: Application) -> None:
+    notify_members(
+        locked.organisation,
+        _("Your application: %(state)s") % {"state": locked.get_status_display()},
+        _("“%(title)s” (%(call)s) is now: %(state)s.")
+        % {"title": locked, "call": locked.call, "state": locked.get_status_display()},
+        kind="status"
+        if locked.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED)
+        else "decision",
+    )

@@ -1,0 +1,241 @@
+"""Forms of the project pages of the portal, the supervisor and the evaluator. Dates are ISO in every language."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incubator.projects import services
+from incubator.projects.models import (
+    Grade,
+    ReportKind,
+)
+
+
+def _date_widget():
+    # The HTML date input only understands ISO dates, whatever the language's own format.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _text(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _decimal_widget():
+    # Text with a numeric keypad on phones: a mistyped value is shown back as typed, not blanked.
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+
+def _number(value) -> str:
+    return f"{value.normalize():f}" if value is not None else ""
+
+
+class _Form(forms.Form):
+    """Several forms share a page: each kind gets its own element ids."""
+
+    id_prefix = "f"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+    def sections(self) -> list:
+        """(legend or None, bound fields): how the template lays the form out."""
+        return [(None, list(self.visible_fields()))]
+
+    def _per_objective(self, names) -> list:
+        return [
+            (f"{o.get_term_display()} · {o.indicator}", [self[f"{name}_{o.pk}"] for name in names])
+            for o in self.objectives
+        ]
+
+
+class ActivityForm(_Form):
+    id_prefix = "activity"
+    held_on = forms.DateField(label=gettext_lazy("held on"), initial=timezone.localdate, widget=_date_widget())
+    title = forms.CharField(label=gettext_lazy("title"), max_length=200)
+    description = forms.CharField(label=gettext_lazy("description"), required=False, widget=_text())
+    participants = forms.IntegerField(label=gettext_lazy("participants"), min_value=0, required=False)
+    beneficiaries = forms.IntegerField(
+        label=gettext_lazy("new beneficiaries"),
+        min_value=0,
+        required=False,
+        help_text=gettext_lazy("People served for the first time by this project."),
+    )
+
+
+class ReportForm(_Form):
+    """A report on one period, with one value (and an optional note) per objective of the application."""
+
+    id_prefix = "report"
+    kind = forms.ChoiceField(label=gettext_lazy("kind of report"))
+    period_start = forms.DateField(label=gettext_lazy("period starts"), widget=_date_widget())
+    period_end = forms.DateField(label=gettext_lazy("period ends"), widget=_date_widget())
+    summary = forms.CharField(label=gettext_lazy("summary"), widget=_text(4))
+
+    def __init__(self, *args, project, objectives, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objectives = objectives
+        self.fields["kind"].choices = [
+            (kind, label) for kind, label in ReportKind.choices if project.status in services.REPORT_STATES[kind]
+        ]
+        for objective in objectives:
+            self.fields[f"value_{objective.pk}"] = forms.DecimalField(
+                label=_("%(indicator)s: value reached in the period") % {"indicator": objective.indicator},
+                help_text=_("%(description)s. Target: %(target)s%(unit)s.")
+                % {"description": objective.description, "target": _number(objective.target), "unit": objective.unit},
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+                widget=_decimal_widget(),
+            )
+            self.fields[f"note_{objective.pk}"] = forms.CharField(
+                label=_("note on “%(indicator)s”") % {"indicator": objective.indicator}, max_length=300, required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period ends before it starts."))
+        return data
+
+    def sections(self) -> list:
+        main = [self[name] for name in ("kind", "period_start", "period_end", "summary")]
+        return [(None, main), *self._per_objective(("value", "note"))]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {o.pk: (data[f"value_{o.pk}"], data.get(f"note_{o.pk}", "")) for o in self.objectives}
+
+
+class AnswerForm(_Form):
+    answer = forms.CharField(label=gettext_lazy("What was done to rectify"), widget=_text(4))
+
+
+class ReviewForm(_Form):
+    """Accept an answered rectification, or return it with a comment (the button pressed decides)."""
+
+    decision = forms.ChoiceField(
+        choices=[("accept", gettext_lazy("Accept")), ("return", gettext_lazy("Return"))], widget=forms.HiddenInput
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("comment"),
+        required=False,
+        widget=_text(2),
+        help_text=gettext_lazy("Required when you return the answer."),
+    )
+
+
+class _RectificationFields(_Form):
+    rectification = forms.CharField(
+        label=gettext_lazy("rectification required (optional)"), required=False, widget=_text()
+    )
+    rectify_by = forms.DateField(label=gettext_lazy("rectification deadline"), required=False, widget=_date_widget())
+    rectification_needed = False
+
+    def clean(self):
+        data = super().clean()
+        wanted = self.rectification_needed or bool((data.get("rectification") or "").strip())
+        if wanted and not (data.get("rectification") or "").strip():
+            self.add_error("rectification", _("Say what must be rectified."))
+        if wanted and not data.get("rectify_by") and "rectify_by" not in self.errors:
+            self.add_error("rectify_by", _("Give the rectification a deadline."))
+        if not wanted and data.get("rectify_by"):
+            self.add_error("rectification", _("Say what must be rectified."))
+        return data
+
+
+class VisitForm(_RectificationFields):
+    id_prefix = "visit"
+    field_order = ["visited_on", "findings", "recommendations", "rectification", "rectify_by"]
+    visited_on = forms.DateField(label=gettext_lazy("visited on"), initial=timezone.localdate, widget=_date_widget())
+    findings = forms.CharField(label=gettext_lazy("findings"), widget=_text(4))
+    recommendations = forms.CharField(label=gettext_lazy("recommendations"), required=False, widget=_text())
+
+
+class MidTermForm(_RectificationFields):
+    id_prefix = "midterm"
+    field_order = ["opinion", "accepted", "rectification", "rectify_by"]
+    opinion = forms.CharField(label=gettext_lazy("opinion"), widget=_text(4))
+    accepted = forms.ChoiceField(
+        label=gettext_lazy("outcome"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("yes", gettext_lazy("Accepted: the second installment can be released")),
+            ("no", gettext_lazy("Not accepted: rectification required")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rectification"].label = gettext_lazy("rectification required (if not accepted)")
+
+    def clean(self):
+        if self.data.get("accepted") == "yes":
+            return forms.Form.clean(self)  # accepted: nothing to rectify, whatever was typed there
+        self.rectification_needed = True
+        return super().clean()
+
+
+class EvaluationForm(_Form):
+    """Per objective: the value verified, a score from 0 to 10 and a comment; then the grade."""
+
+    id_prefix = "evaluation"
+    grade = forms.ChoiceField(label=gettext_lazy("grade"), choices=[("", "—"), *Grade.choices])
+    findings = forms.CharField(label=gettext_lazy("findings"), widget=_text(4))
+    recommendations = forms.CharField(label=gettext_lazy("recommendations"), widget=_text(4))
+    rectify_by = forms.DateField(
+        label=gettext_lazy("rectification deadline"),
+        required=False,
+        widget=_date_widget(),
+        help_text=gettext_lazy("Required when the grade is “Fail”: the recommendations become the rectification."),
+    )
+
+    def __init__(self, *args, objectives, reported: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objectives = objectives
+        scoring = {}
+        for objective in objectives:
+            common = {"indicator": objective.indicator, "unit": objective.unit}
+            scoring[f"achieved_{objective.pk}"] = forms.DecimalField(
+                label=_("%(indicator)s: value verified") % common,
+                help_text=_("Target %(target)s%(unit)s; reported %(reported)s%(unit)s.")
+                % {**common, "target": _number(objective.target), "reported": _number(reported.get(objective.pk))},
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+                widget=_decimal_widget(),
+            )
+            scoring[f"score_{objective.pk}"] = forms.DecimalField(
+                label=_("%(indicator)s: score (0-10)") % common,
+                min_value=0,
+                max_value=10,
+                max_digits=3,
+                decimal_places=1,
+                widget=_decimal_widget(),
+            )
+            scoring[f"comment_{objective.pk}"] = forms.CharField(
+                label=_("%(indicator)s: comment") % common, required=False, widget=_text(2)
+            )
+        # The indicators first, then the overall judgement.
+        self.fields = {**scoring, **self.fields}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grade") == Grade.FAIL and not data.get("rectify_by") and "rectify_by" not in self.errors:
+            self.add_error("rectify_by", _("A failing grade needs a rectification deadline."))
+        return data
+
+    def sections(self) -> list:
+        main = [self[name] for name in ("grade", "findings", "recommendations", "rectify_by")]
+        return [*self._per_objective(("achieved", "score", "comment")), (None, main)]
+
+    def scores(self) -> dict:
+        data = self.cleaned_data
+        return {
+            o.pk: (data[f"achieved_{o.pk}"], data[f"score_{o.pk}"], data.get(f"comment_{o.pk}", ""))
+            for o in self.objectives
+        }

@@ -1,0 +1,163 @@
+"""The residents' appraisal (民事民评): ballots, their limits and check question, results."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incubator.audit.services import record_event
+from incubator.projects.models import (
+    AppraisalBallot,
+    Project,
+)
+from incubator.projects.services.lifecycle import APPRAISAL_ORGANISERS, S, _current, _money, _require, _step
+from incubator.workflow import TransitionError
+
+# --- Residents' appraisal (民事民评) ------------------------------------------------------------------------
+
+
+def start_appraisal(*, actor, project: Project) -> Project:
+    return _step(project, "start_appraisal", actor)
+
+
+APPRAISAL_PER_ADDRESS_PER_HOUR = 20
+# Past this many answers an hour from one address (a household, a community centre's Wi-Fi), each further
+# answer needs the form's check question (incubator/projects/public_views.py).
+APPRAISAL_FREE_PER_ADDRESS = 3
+
+
+def _keyed_hash(kind: str, value: str) -> str:
+    from django.db import connection
+
+    # Keyed by the hub too: the same phone in two hubs gives unrelated hashes.
+    key = f"{settings.SECRET_KEY}:{connection.schema_name}:{kind}".encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_phone(raw: str) -> str:
+    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def _appraisal_rate_key(project: Project, address: str) -> str:
+    return f"appraisal-rate:{project.pk}:{_keyed_hash('address', address or '')}"
+
+
+def appraisal_needs_challenge(*, project: Project, address: str) -> bool:
+    from django.core.cache import cache
+
+    return (cache.get(_appraisal_rate_key(project, address)) or 0) >= APPRAISAL_FREE_PER_ADDRESS
+
+
+def cast_ballot(
+    *,
+    project: Project,
+    device_id: str,
+    address: str,
+    satisfaction,
+    usefulness,
+    took_part: bool,
+    phone: str = "",
+    comment: str = "",
+) -> AppraisalBallot:
+    """One resident's answer; no account. One per device and per phone; addresses are rate-limited."""
+    from django.core.cache import cache
+
+    project = _current(project)
+    if project.status != S.APPRAISAL:
+        raise TransitionError(_("The residents' appraisal of this project is not open."))
+    problems = []
+    scores = {}
+    for name, value, label in (
+        ("satisfaction", satisfaction, _("overall satisfaction")),
+        ("usefulness", usefulness, _("how useful the activities were")),
+    ):
+        try:
+            scores[name] = int(value)
+            if not 1 <= scores[name] <= 5:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(_("Choose from 1 to 5 for %(question)s.") % {"question": label})
+    phone_digits = normalise_phone(phone)
+    if phone and not (len(phone_digits) == 11 and phone_digits.startswith("1")):
+        problems.append(_("The phone number should be an 11-digit mobile number, or left empty."))
+    if not device_id:
+        problems.append(_("Your browser did not keep the form's cookie; please allow cookies and try again."))
+    if len(comment or "") > 1000:
+        problems.append(_("The comment is too long (1,000 characters at most)."))
+    if problems:
+        raise ValidationError(problems)
+    address_hash = _keyed_hash("address", address or "")
+    rate_key = _appraisal_rate_key(project, address)
+    cache.add(rate_key, 0, timeout=3600)
+    if cache.incr(rate_key) > APPRAISAL_PER_ADDRESS_PER_HOUR:
+        raise ValidationError(_("Too many answers from your network in the last hour; please try again later."))
+    device_hash = _keyed_hash("device", device_id)
+    phone_hash = _keyed_hash("phone", phone_digits) if phone_digits else ""
+    duplicate = AppraisalBallot.objects.filter(project=project, device_hash=device_hash)
+    if phone_hash:
+        duplicate = duplicate | AppraisalBallot.objects.filter(project=project, phone_hash=phone_hash)
+    if duplicate.exists():
+        raise ValidationError(_("An answer from this device or phone number has already been counted. Thank you!"))
+    try:
+        with transaction.atomic():
+            return AppraisalBallot.objects.create(
+                project=project,
+                satisfaction=scores["satisfaction"],
+                usefulness=scores["usefulness"],
+                took_part=bool(took_part),
+                comment=(comment or "").strip(),
+                device_hash=device_hash,
+                phone_hash=phone_hash,
+                address_hash=address_hash,
+            )
+    except IntegrityError:  # two submissions raced past the check above
+        raise ValidationError(
+            _("An answer from this device or phone number has already been counted. Thank you!")
+        ) from None
+
+
+def appraisal_results(project: Project) -> dict:
+    from django.db.models import Avg, Count, Q
+
+    # Aliases must differ from the field names, or the filters below would refer to the aggregates.
+    figures = project.ballots.aggregate(
+        answers=Count("id"),
+        avg_satisfaction=Avg("satisfaction"),
+        avg_usefulness=Avg("usefulness"),
+        took_part_count=Count("id", filter=Q(took_part=True)),
+        satisfied=Count("id", filter=Q(satisfaction__gte=4)),
+    )
+    answers = figures["answers"]
+    return {
+        "answers": answers,
+        "satisfaction": _money(figures["avg_satisfaction"]) if answers else None,
+        "usefulness": _money(figures["avg_usefulness"]) if answers else None,
+        "took_part": figures["took_part_count"],
+        "satisfied_percent": round(figures["satisfied"] * 100 / answers) if answers else None,
+        "distribution": [project.ballots.filter(satisfaction=level).count() for level in range(1, 6)]
+        if answers
+        else [0] * 5,
+    }
+
+
+def publish_appraisal(*, actor, project: Project) -> Project:
+    """Publish the aggregated answers on the hub's notice board (never the individual answers)."""
+    _require(actor, APPRAISAL_ORGANISERS, _("Only hub operators and community workers publish appraisal results."))
+    project = _current(project)
+    if project.status in (S.CONTRACTING, S.ACTIVE, S.MID_TERM_REVIEW, S.RECTIFYING, S.FINAL_REPORT_DUE):
+        raise TransitionError(_("Appraisal results are published once the appraisal has taken place."))
+    if not project.ballots.exists():
+        raise TransitionError(_("No resident has answered yet; there is nothing to publish."))
+    Project.objects.filter(pk=project.pk).update(appraisal_published_at=timezone.now())
+    record_event(actor=actor, action="project.appraisal_published", subject=project)
+    project.refresh_from_db()
+    return project

@@ -1,0 +1,232 @@
+"""Implementation: activities held and indicator reports (项目执行与进度报告)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incubator.audit.services import record_event
+from incubator.funding.models import Term
+from incubator.orgs.services import touch
+from incubator.projects.models import (
+    IndicatorValue,
+    ProgressReport,
+    Project,
+    ProjectActivity,
+    RectificationStatus,
+    ReportKind,
+)
+from incubator.projects.services.lifecycle import IMPLEMENTING, S, _current, _everyone, _require, _require_member, _step
+from incubator.workflow import OPERATORS, TransitionError
+
+# --- Implementation: activities and indicator reports ---------------------------------------------------
+
+
+def _count(value, label) -> int:
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(field)s must be a whole number.") % {"field": label}) from None
+    if number < 0:
+        raise ValidationError(_("%(field)s cannot be negative.") % {"field": label})
+    return number
+
+
+def record_activity(
+    *,
+    actor,
+    project: Project,
+    held_on: datetime.date,
+    title: str,
+    description: str = "",
+    participants=0,
+    beneficiaries=0,
+) -> ProjectActivity:
+    project = _current(project)
+    _require_member(actor, project)
+    if project.status not in IMPLEMENTING:
+        raise TransitionError(_("Activities are logged while the project is being implemented."))
+    problems = []
+    if not (title or "").strip():
+        problems.append(_("Give the activity a title."))
+    if not held_on:
+        problems.append(_("Give the date of the activity."))
+    elif held_on > timezone.localdate():
+        problems.append(_("An activity cannot be logged before it happens."))
+    elif project.starts_on and held_on < project.starts_on:
+        problems.append(_("The activity is dated before the project started (%(date)s).") % {"date": project.starts_on})
+    try:
+        participants = _count(participants, _("Participants"))
+        beneficiaries = _count(beneficiaries, _("New beneficiaries"))
+    except ValidationError as exc:
+        problems.extend(exc.messages)
+    if problems:
+        raise ValidationError(problems)
+    activity = ProjectActivity.objects.create(
+        project=project,
+        held_on=held_on,
+        title=title.strip(),
+        description=(description or "").strip(),
+        participants=participants,
+        beneficiaries=beneficiaries,
+        recorded_by=actor,
+    )
+    touch(project.application.organisation)
+    return activity
+
+
+def _parse_values(project, values: dict) -> tuple[dict, list[str]]:
+    """``values`` maps objective id to (actual, note). Every objective needs a number, zero or more."""
+    parsed, problems = {}, []
+    for objective in project.application.objectives.all():
+        raw, note = (values.get(objective.pk) or ("", ""))[:2] if objective.pk in values else ("", "")
+        try:
+            actual = Decimal(str(raw).strip())
+            if not actual.is_finite() or actual < 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            problems.append(
+                _("Give the value reached for “%(indicator)s” (a number, zero or more).")
+                % {"indicator": objective.indicator}
+            )
+            continue
+        parsed[objective.pk] = (actual, (note or "").strip()[:300])
+    return parsed, problems
+
+
+REPORT_STATES = {
+    ReportKind.PERIODIC: IMPLEMENTING,
+    ReportKind.MID_TERM: (S.ACTIVE, S.MID_TERM_REVIEW, S.FINAL_REPORT_DUE),
+    ReportKind.FINAL: (S.ACTIVE, S.FINAL_REPORT_DUE),
+}
+
+
+def _check_report_state(project: Project, kind: str) -> None:
+    if project.status not in REPORT_STATES[kind]:
+        raise TransitionError(
+            _("A %(kind)s cannot be submitted while the project is “%(state)s”.")
+            % {"kind": ReportKind(kind).label, "state": project.get_status_display()}
+        )
+
+
+def submit_report(
+    *,
+    actor,
+    project: Project,
+    kind: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    summary: str,
+    values: dict,
+) -> ProgressReport:
+    """A report on one period: what each indicator reached. The final report also moves the project on."""
+    project = _current(project)
+    _require_member(actor, project)
+    if kind not in ReportKind.values:
+        raise ValidationError(_("Choose the kind of report."))
+    _check_report_state(project, kind)
+    problems = []
+    if not period_start or not period_end:
+        problems.append(_("Give the period the report covers."))
+    elif period_end < period_start:
+        problems.append(_("The period ends before it starts."))
+    elif period_end > timezone.localdate():
+        problems.append(_("The period cannot end in the future."))
+    if not (summary or "").strip():
+        problems.append(_("Summarise what was done in the period."))
+    parsed, value_problems = _parse_values(project, values)
+    problems += value_problems
+    if kind == ReportKind.FINAL:
+        problems += final_report_problems(project)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        # Locked and checked again: two submissions at once would otherwise both pass the checks above.
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        _check_report_state(locked, kind)
+        if kind == ReportKind.FINAL and (late := final_report_problems(locked)):
+            raise ValidationError(late)
+        report = ProgressReport.objects.create(
+            project=project,
+            kind=kind,
+            period_start=period_start,
+            period_end=period_end,
+            summary=summary.strip(),
+            submitted_by=actor,
+        )
+        IndicatorValue.objects.bulk_create(
+            IndicatorValue(report=report, objective_id=pk, actual=actual, note=note)
+            for pk, (actual, note) in parsed.items()
+        )
+        record_event(actor=actor, action=f"report.{kind}", subject=project, reason=str(report))
+        if kind == ReportKind.FINAL:
+            _step(project, "submit_final_report", actor, apply=lambda p: setattr(p, "final_report_overdue", False))
+        else:
+            _everyone(
+                project,
+                _("New report: %(project)s") % {"project": project},
+                _("%(organisation)s submitted a %(kind)s for %(start)s to %(end)s.")
+                % {
+                    "organisation": project.application.organisation,
+                    "kind": ReportKind(kind).label,
+                    "start": period_start,
+                    "end": period_end,
+                },
+                kind="operations",
+            )
+    touch(project.application.organisation)
+    return report
+
+
+def final_report_problems(project: Project) -> list[str]:
+    problems = []
+    if not project.mid_term_accepted_on:
+        problems.append(_("The mid-term review has not been accepted yet."))
+    if project.rectifications.exclude(status=RectificationStatus.ACCEPTED).exists():
+        problems.append(_("Open rectifications must be accepted first."))
+    if ProgressReport.objects.filter(project=project, kind=ReportKind.FINAL).exists():
+        problems.append(_("The final report has already been submitted."))
+    return problems
+
+
+def progress(project: Project) -> list[dict]:
+    """Per objective: target, the value of each reported period and the running total. Two queries."""
+    terms = list(Term.values)
+    objectives = sorted(project.application.objectives.all(), key=lambda o: (terms.index(o.term), o.pk))
+    reports = list(project.reports.all())
+    values = {}
+    for value in IndicatorValue.objects.filter(report__project=project):
+        values[(value.objective_id, value.report_id)] = value.actual
+    rows = []
+    for objective in objectives:
+        cumulative, periods = Decimal("0"), []
+        for report in reports:
+            actual = values.get((objective.pk, report.pk))
+            if actual is None:
+                continue
+            cumulative += actual
+            periods.append({"report": report, "actual": actual, "cumulative": cumulative})
+        percent = (cumulative / objective.target * 100).quantize(Decimal("1")) if objective.target else None
+        rows.append({"objective": objective, "periods": periods, "cumulative": cumulative, "percent": percent})
+    return rows
+
+
+def beneficiaries_reached(project: Project) -> int:
+    from django.db.models import Sum
+
+    return project.activities.aggregate(total=Sum("beneficiaries"))["total"] or 0
+
+
+def publish_progress(*, actor, project: Project, published: bool = True) -> Project:
+    _require(actor, OPERATORS, _("Only hub operators publish a project's progress."))
+    Project.objects.filter(pk=project.pk).update(progress_published=published)
+    record_event(
+        actor=actor, action="project.progress_published" if published else "project.progress_hidden", subject=project
+    )
+    project.refresh_from_db()
+    return project

@@ -1,0 +1,222 @@
+"""A funded project's workflow (PROJECT), who sees and may act on a project, and how its people are told.
+
+Every change of a project's state goes through ``run_transition`` with ``PROJECT`` (guarded, audited,
+notified on commit), through ``_step`` below; the other modules of this package write the records of
+each stage, checking the actor's role and assignment first and validating everything before they write.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incubator.accounts.roles import Role
+from incubator.notifications import notify_users
+from incubator.orgs.services import can_act_for, is_operator, notify_members, operators
+from incubator.projects.models import (
+    FINISHED,
+    Project,
+    ProjectStatus,
+)
+from incubator.workflow import OPERATORS, Transition, Workflow, run_transition, user_has_role
+
+CENT = Decimal("0.01")
+S = ProjectStatus
+MEMBERS = OPERATORS | {Role.ORGANISATION_MEMBER}
+REVIEWERS = OPERATORS | {Role.SUPERVISOR}
+APPRAISAL_ORGANISERS = OPERATORS | {Role.COMMUNITY_WORKER}
+IMPLEMENTING = (S.ACTIVE, S.MID_TERM_REVIEW, S.RECTIFYING, S.FINAL_REPORT_DUE)
+RECTIFIABLE = (S.ACTIVE, S.MID_TERM_REVIEW, S.FINAL_REPORT_DUE, S.EVALUATING)
+UNFINISHED = tuple(s for s in S.values if s not in FINISHED)
+
+PROJECT = Workflow(
+    name="project",
+    states=ProjectStatus,
+    transitions=[
+        Transition("sign", (S.CONTRACTING,), S.ACTIVE, OPERATORS, gettext_lazy("Record the signing")),
+        # A project may reach its end (and "final report due") before its mid-term review took place: the review
+        # can still start from there, and its acceptance leads back to the final report, which needs it.
+        Transition(
+            "start_mid_term",
+            (S.ACTIVE, S.FINAL_REPORT_DUE),
+            S.MID_TERM_REVIEW,
+            REVIEWERS,
+            gettext_lazy("Start the mid-term review"),
+        ),
+        Transition(
+            "accept_mid_term", (S.MID_TERM_REVIEW,), S.ACTIVE, REVIEWERS, gettext_lazy("Accept the mid-term review")
+        ),
+        Transition(
+            "accept_mid_term_after_end",
+            (S.MID_TERM_REVIEW,),
+            S.FINAL_REPORT_DUE,
+            REVIEWERS,
+            gettext_lazy("Accept the mid-term review"),
+        ),
+        Transition(
+            "rectify", RECTIFIABLE, S.RECTIFYING, REVIEWERS | {Role.EVALUATOR}, gettext_lazy("Require rectification")
+        ),
+        # After the last rectification is accepted, the project goes back to where it was.
+        Transition("resume_active", (S.RECTIFYING,), S.ACTIVE, REVIEWERS, gettext_lazy("Resume implementation")),
+        Transition(
+            "resume_mid_term", (S.RECTIFYING,), S.MID_TERM_REVIEW, REVIEWERS, gettext_lazy("Resume the mid-term review")
+        ),
+        Transition(
+            "resume_final_report",
+            (S.RECTIFYING,),
+            S.FINAL_REPORT_DUE,
+            REVIEWERS,
+            gettext_lazy("Resume: final report due"),
+        ),
+        Transition(
+            "resume_evaluation",
+            (S.RECTIFYING,),
+            S.EVALUATING,
+            REVIEWERS | {Role.EVALUATOR},
+            gettext_lazy("Evaluate again"),
+        ),
+        Transition(
+            "final_report_due", (S.ACTIVE,), S.FINAL_REPORT_DUE, OPERATORS, gettext_lazy("Ask for the final report")
+        ),
+        Transition(
+            "submit_final_report",
+            (S.ACTIVE, S.FINAL_REPORT_DUE),
+            S.FINAL_REPORT_SUBMITTED,
+            MEMBERS,
+            gettext_lazy("Submit the final report"),
+        ),
+        Transition(
+            "start_appraisal",
+            (S.FINAL_REPORT_SUBMITTED,),
+            S.APPRAISAL,
+            APPRAISAL_ORGANISERS,
+            gettext_lazy("Open the residents' appraisal"),
+        ),
+        Transition("start_evaluation", (S.APPRAISAL,), S.EVALUATING, OPERATORS, gettext_lazy("Start the evaluation")),
+        Transition("evaluate", (S.EVALUATING,), S.EVALUATED, {Role.EVALUATOR}, gettext_lazy("Submit the evaluation")),
+        Transition("accept", (S.EVALUATED,), S.CLOSED, OPERATORS, gettext_lazy("Accept and close the project")),
+        Transition("terminate", UNFINISHED, S.TERMINATED, OPERATORS, gettext_lazy("Terminate"), needs_reason=True),
+    ],
+)
+RESUME = {
+    S.ACTIVE: "resume_active",
+    S.MID_TERM_REVIEW: "resume_mid_term",
+    S.FINAL_REPORT_DUE: "resume_final_report",
+    S.EVALUATING: "resume_evaluation",
+}
+# Transitions a person takes from the project's page; the others run inside the services below.
+BUTTONS = ("start_mid_term", "final_report_due", "start_appraisal", "start_evaluation", "accept", "terminate")
+REMIND_DAYS_BEFORE = (14, 7, 1)
+
+
+def _money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- Who sees what ------------------------------------------------------------------------------------
+
+
+def projects_for(user):
+    """The projects a person may see: operators all; supervisors and evaluators their assigned ones;
+    organisation members their organisations' ones. Anyone else: none."""
+    base = Project.objects.select_related("application__organisation", "application__call")
+    if not user or not user.is_authenticated:
+        return base.none()
+    if is_operator(user):
+        return base
+    from django.db.models import Q
+
+    return base.filter(
+        Q(supervisor=user) | Q(evaluator=user) | Q(application__organisation__memberships__user=user)
+    ).distinct()
+
+
+def _current(project: Project) -> Project:
+    """The project as stored now: callers may hold an instance from before an earlier step."""
+    return Project.objects.select_related("application__organisation", "supervisor", "evaluator").get(pk=project.pk)
+
+
+def _require(user, roles, message):
+    if not user_has_role(user, roles):
+        raise PermissionDenied(message)
+
+
+def _require_member(actor, project):
+    if not (actor and actor.is_authenticated and can_act_for(actor, project.application.organisation)):
+        raise PermissionDenied(_("You do not act for the organisation running this project."))
+
+
+def _require_supervisor(actor, project):
+    """The project's own supervisor, or an operator."""
+    if is_operator(actor):
+        return
+    if not (user_has_role(actor, {Role.SUPERVISOR}) and project.supervisor_id == actor.pk):
+        raise PermissionDenied(_("Only the project's assigned supervisor or a hub operator may do this."))
+
+
+def _require_evaluator(actor, project):
+    if not (actor and actor.pk and project.evaluator_id == actor.pk and user_has_role(actor, {Role.EVALUATOR})):
+        raise PermissionDenied(_("Only the evaluator assigned to this project may evaluate it."))
+
+
+# --- Notifications ------------------------------------------------------------------------------------
+
+
+def _everyone(project, subject, body, *, kind="status", operators_too=True):
+    """Tell the organisation, the supervisor and (optionally) the operators, after commit."""
+
+    def send():
+        notify_members(project.application.organisation, subject, body, kind=kind)
+        people = [u for u in (project.supervisor,) if u]
+        if operators_too:
+            people += list(operators())
+        if people:
+            notify_users({u.pk: u for u in people}.values(), subject, body, kind="operations")
+
+    transaction.on_commit(send)
+
+
+# States in which the next step is the operators' (open the appraisal, accept the evaluation, follow up).
+WAITING_FOR_OPERATORS = (S.FINAL_REPORT_SUBMITTED, S.EVALUATED, S.RECTIFYING)
+
+
+def _announce(locked: Project) -> None:
+    kind = "decision" if locked.status in (S.CLOSED, S.TERMINATED, S.RECTIFYING) else "status"
+    subject = _("Project “%(project)s”: %(state)s") % {"project": locked, "state": locked.get_status_display()}
+    body = _("The project “%(project)s” of %(organisation)s is now: %(state)s.") % {
+        "project": locked,
+        "organisation": locked.application.organisation,
+        "state": locked.get_status_display(),
+    }
+    notify_members(locked.application.organisation, subject, body, kind=kind)
+    people = {u.pk: u for u in (locked.supervisor, locked.evaluator) if u}
+    if locked.status in WAITING_FOR_OPERATORS:
+        people.update({u.pk: u for u in operators()})
+    if people:
+        notify_users(people.values(), subject, body, kind="operations")
+
+
+def _step(project, name, actor, *, reason="", guard=None, apply=None, system=False):
+    return run_transition(
+        workflow=PROJECT,
+        obj=project,
+        name=name,
+        actor=actor,
+        reason=reason,
+        guard=guard,
+        apply=apply,
+        notify=_announce,
+        system=system,
+    )

@@ -1,0 +1,129 @@
+"""What the three audiences' project pages share: running a form through a service, the project record."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incubator.funding.models import Term
+from incubator.projects import services
+from incubator.projects.forms import ReviewForm
+from incubator.projects.models import (
+    IndicatorValue,
+    ProjectStatus,
+    RectificationStatus,
+)
+from incubator.workflow import TransitionError
+
+# --- Helpers --------------------------------------------------------------------------------------------
+
+S = ProjectStatus
+
+
+def _attempt(form, call) -> bool:
+    """Run a service; a refusal lands on the form, shown again with the values as typed."""
+    try:
+        call()
+    except (TransitionError, PermissionDenied) as exc:
+        form.add_error(None, str(getattr(exc, "message", exc)))
+    except ValidationError as exc:
+        for problem in exc.messages:
+            form.add_error(None, problem)
+    else:
+        return True
+    return False
+
+
+def _act(request, call, success) -> None:
+    """A button without a form: the outcome is a message."""
+    try:
+        call()
+    except (TransitionError, PermissionDenied) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, problem)
+    else:
+        messages.success(request, success)
+
+
+def _pk(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _back(name, project, anchor=""):
+    return redirect(f"{reverse(name, args=[project.pk])}{'#' + anchor if anchor else ''}")
+
+
+def _objectives(project):
+    terms = list(Term.values)
+    return sorted(project.application.objectives.all(), key=lambda o: (terms.index(o.term), o.pk))
+
+
+def _record(project, progress=None) -> dict:
+    """What everyone who follows the project sees: progress, activities, reports, supervision, evaluation."""
+    rectifications = list(project.rectifications.select_related("visit"))
+    return {
+        "project": project,
+        "application": project.application,
+        "progress": services.progress(project) if progress is None else progress,
+        "activities": list(project.activities.all()),
+        "beneficiaries": services.beneficiaries_reached(project),
+        "reports": list(
+            project.reports.prefetch_related(
+                Prefetch("values", IndicatorValue.objects.select_related("objective").order_by("objective_id"))
+            )
+        ),
+        "visits": list(project.visits.all()),
+        "rectifications": rectifications,
+        "mid_term_reviews": list(project.mid_term_reviews.all()),
+        "evaluations": list(project.evaluations.prefetch_related("scores__objective")),
+        "today": timezone.localdate(),
+    }
+
+
+def _review_forms(rectifications, sources, bound=None) -> list:
+    """Answered rectifications this person reviews get a form (the refused one keeps its input)."""
+    bound = bound or {}
+    waiting = [r for r in rectifications if r.status == RectificationStatus.ANSWERED and r.source in sources]
+    for r in waiting:
+        r.review_form = bound.get(r.pk) or ReviewForm(auto_id=f"id_review{r.pk}_%s")
+    return waiting
+
+
+def _review(request, project, rectifications, sources, page, anchor="rectifications"):
+    """Accept or return an answered rectification; returns a bound form when refused."""
+    rectification = next(
+        (r for r in rectifications if r.pk == _pk(request.POST.get("rectification")) and r.source in sources), None
+    )
+    if rectification is None:
+        messages.error(request, _("This rectification is not yours to review."))
+        return None, _back(page, project, anchor)
+    form = ReviewForm(request.POST, auto_id=f"id_review{rectification.pk}_%s")
+    if form.is_valid() and _attempt(
+        form,
+        lambda: services.review_rectification(
+            actor=request.user,
+            rectification=rectification,
+            accept=form.cleaned_data["decision"] == "accept",
+            comment=form.cleaned_data["comment"],
+        ),
+    ):
+        if form.cleaned_data["decision"] == "accept":
+            messages.success(request, _("Rectification accepted."))
+        else:
+            messages.success(request, _("The answer was returned to the organisation with your comment."))
+        return None, _back(page, project, anchor)
+    return {rectification.pk: form}, None
+
+
+INVALID = gettext_lazy("Nothing was saved: please correct the problems shown below.")
