@@ -18,14 +18,11 @@ from django.utils.translation import gettext as _
 
 from incubator.accounts.roles import Role
 from incubator.audit.services import record_event
+from incubator.errors import ApplicationError
 
 
-class TransitionError(Exception):
+class TransitionError(ApplicationError):
     """A change of state that is not allowed now; ``message`` is translated and says why."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role
+from incubator.errors import run_service
 from incubator.funding import services
 from incubator.funding.models import (
     Application,
@@ -29,19 +30,6 @@ from incubator.workflow import TransitionError
 def _require_operator(request):
     if not is_operator(request.user):
         raise PermissionDenied(_("This page is for hub operators."))
-
-
-def _report(request, action):
-    try:
-        action()
-    except (TransitionError, PermissionDenied) as exc:
-        messages.error(request, str(getattr(exc, "message", exc)))
-        return False
-    except ValidationError as exc:
-        for problem in exc.messages:
-            messages.error(request, problem)
-        return False
-    return True
 
 
 class AssignForm(forms.Form):
@@ -100,7 +88,7 @@ def call_view(request, pk):
         step = steps.get(action)
         if step is None or (action in ("accept", "screen_out", "assign", "feedback") and application is None):
             messages.error(request, _("There is no action “%(name)s”.") % {"name": action})
-        elif _report(request, step):
+        elif run_service(request, step)[0]:
             messages.success(request, _("Done."))
         return redirect("funding_call", pk=call.pk)
     applications = (
@@ -188,7 +176,7 @@ def ranking_view(request, pk):
         action = request.POST.get("action")
         if action == "override":
             application = get_object_or_404(Application, pk=_pk(request.POST.get("application", "")), call=call)
-            _report(
+            run_service(
                 request,
                 lambda: services.set_override(
                     actor=request.user,
@@ -197,8 +185,9 @@ def ranking_view(request, pk):
                     reason=request.POST.get("reason", ""),
                 ),
             )
-        elif action == "confirm" and _report(
-            request, lambda: services.confirm_allocation(actor=request.user, call=call)
+        elif (
+            action == "confirm"
+            and run_service(request, lambda: services.confirm_allocation(actor=request.user, call=call))[0]
         ):
             messages.success(request, _("The decision is confirmed."))
         return redirect("funding_ranking", pk=call.pk)

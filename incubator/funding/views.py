@@ -6,13 +6,13 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incubator.errors import run_service
 from incubator.funding import services
 from incubator.funding.models import (
     MONEY,
@@ -30,7 +30,6 @@ from incubator.funding.models import (
 from incubator.orgs import services as org_services
 from incubator.orgs.portal import portal_login_required
 from incubator.ratelimit import client_address
-from incubator.workflow import TransitionError
 
 # --- Experts ----------------------------------------------------------------------------------------
 
@@ -50,17 +49,13 @@ def review(request, pk):
         scores = {
             c.pk: (request.POST.get(f"score_{c.pk}", ""), request.POST.get(f"comment_{c.pk}", "")) for c in criteria
         }
-        try:
-            services.submit_scores(
+        run_service(
+            request,
+            lambda: services.submit_scores(
                 actor=request.user, assignment=assignment, scores=scores, comment=request.POST.get("comment", "")
-            )
-        except (TransitionError, PermissionDenied) as exc:
-            messages.error(request, str(getattr(exc, "message", exc)))
-        except ValidationError as exc:
-            for problem in exc.messages:
-                messages.error(request, problem)
-        else:
-            messages.success(request, _("Your scores are submitted."))
+            ),
+            success=_("Your scores are submitted."),
+        )
         return redirect("funding_review", pk=pk)
     visible = services.scores_visible_to(request.user, application)
     others = [s for s in visible if s.assignment_id != assignment.pk]
@@ -108,11 +103,10 @@ def start(request, call_pk, organisation_pk):
     call = get_object_or_404(Call, pk=call_pk)
     if request.method != "POST":
         return redirect("funding_open_calls")
-    try:
-        application = services.start_application(actor=request.user, call=call, organisation=organisation)
-    except ValidationError as exc:
-        for problem in exc.messages:
-            messages.error(request, problem)
+    started, application = run_service(
+        request, lambda: services.start_application(actor=request.user, call=call, organisation=organisation)
+    )
+    if not started:
         return redirect("funding_open_calls")
     return redirect("funding_application", pk=application.pk)
 
@@ -258,33 +252,27 @@ def application_view(request, pk):
             lines = [row.cleaned_data for row in budget if not row.is_empty()]
             fields = dict(form.cleaned_data)
             fields["service_field"] = fields["service_field"] or ""
-            try:
-                application = services.save_draft(
+            saved, draft = run_service(
+                request,
+                lambda: services.save_draft(
                     actor=request.user,
                     application=application,
                     fields=fields,
                     objectives=objectives,
                     budget_lines=lines,
-                )
-            except (TransitionError, PermissionDenied) as exc:
-                messages.error(request, str(getattr(exc, "message", exc)))
-                return redirect("funding_application", pk=application.pk)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if saved:
                 # The draft is saved whatever happens to the submission: a refused submission loses nothing.
                 if request.POST.get("action") != "submit":
                     messages.success(request, _("Draft saved."))
-                    return redirect("funding_application", pk=application.pk)
-                try:
-                    services.submit_application(actor=request.user, application=application)
-                except (TransitionError, PermissionDenied) as exc:
-                    messages.error(request, str(getattr(exc, "message", exc)))
-                except ValidationError as exc:
-                    for problem in exc.messages:
-                        messages.error(request, problem)
                 else:
-                    messages.success(request, _("Submitted. You can follow its progress here."))
+                    run_service(
+                        request,
+                        lambda: services.submit_application(actor=request.user, application=draft),
+                        success=_("Submitted. You can follow its progress here."),
+                    )
                 return redirect("funding_application", pk=application.pk)
         # What was typed comes back as typed, each problem beside its field.
         return _render_application(request, application, form, rows, budget, status=200)
@@ -343,21 +331,20 @@ def notice_view(request, pk):
     form = ObjectionForm(request.POST or None, projects=projects)
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.lodge_objection(
+            lodged, _objection = run_service(
+                request,
+                lambda: services.lodge_objection(
                     notice=notice,
                     application_id=form.cleaned_data["application"].pk,
                     name=form.cleaned_data["name"],
                     contact=form.cleaned_data["contact"],
                     text=form.cleaned_data["text"],
                     address=client_address(request),
-                )
-            except TransitionError as exc:
-                form.add_error(None, exc.message)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your objection is recorded; the hub will reply to you."))
+                ),
+                form=form,
+                success=_("Your objection is recorded; the hub will reply to you."),
+            )
+            if lodged:
                 return redirect("funding_notice", pk=pk)
     today = timezone.localdate()
     return render(
@@ -373,17 +360,6 @@ def notice_view(request, pk):
             % {"call": notice.call, "start": notice.starts_on, "end": notice.ends_on},
         },
     )
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError next to the form's fields it names (the rest above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, problems in exc.message_dict.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
-    else:
-        for problem in exc.messages:
-            form.add_error(None, problem)
 
 
 portal_urlpatterns = [

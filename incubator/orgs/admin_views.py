@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 
+from incubator.errors import run_service
 from incubator.filings import services as filing_services
 from incubator.filings.models import Filing
 from incubator.orgs import roster, selectors, services
@@ -186,15 +187,11 @@ def actions_view(request, kind, pk):
         raise PermissionDenied
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
-            _perform(request, kind, obj, action)
-        except (TransitionError, PermissionDenied) as exc:
-            messages.error(request, str(getattr(exc, "message", exc)))
-        except ValidationError as exc:
-            for problem in exc.messages:
-                messages.error(request, problem)
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": workflow[action].label})
+        run_service(
+            request,
+            lambda: _perform(request, kind, obj, action),
+            success=lambda _result: _("Done: %(action)s.") % {"action": workflow[action].label},
+        )
         return redirect("incubator_actions", kind=kind, pk=pk)
     from incubator.audit.models import AuditEvent
 

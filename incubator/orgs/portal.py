@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse_lazy
@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incubator.areas.models import Community, Street
+from incubator.errors import run_service
 from incubator.filings import services as filing_services
 from incubator.filings.models import AnnualReport, DocumentRequirement, Filing, FilingKind, FilingStatus, Reminder
 from incubator.orgs import services
 from incubator.orgs.models import Incubation, LegalForm, Organisation
-from incubator.workflow import TransitionError
 
 portal_login_required = login_required(login_url=reverse_lazy("portal_login"))
 
@@ -80,21 +80,17 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("file"))
 
 
-def _add_errors(form, exc: ValidationError):
-    for field, problems in exc.message_dict.items():
-        target = field if field in form.fields else None
-        if field == "name":
-            target = "organisation_name" if "organisation_name" in form.fields else target
-        for problem in problems:
-            form.add_error(target, problem)
+# The services name the organisation's name ``name``; the sign-up form, beside the person's, calls it so.
+SIGNUP_FIELDS = {"name": "organisation_name"}
 
 
 def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.register_organisation_account(
+        registered, _user = run_service(
+            request,
+            lambda: services.register_organisation_account(
                 email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"],
@@ -105,10 +101,11 @@ def signup(request):
                 community=data["community"],
                 responsible_person=data["responsible_person"],
                 contact_phone=data["contact_phone"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+            ),
+            form=form,
+            aliases=SIGNUP_FIELDS,
+        )
+        if registered:
             # The same answer whether or not the address already had an account: its owner is told by e-mail.
             request.session["signup_email"] = data["email"].strip().lower()
             return redirect("portal_signup_sent")
@@ -170,12 +167,12 @@ def profile(request, pk):
     form = ProfileForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.update_profile(actor=request.user, organisation=organisation, **changed)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Profile saved."))
+        if run_service(
+            request,
+            lambda: services.update_profile(actor=request.user, organisation=organisation, **changed),
+            form=form,
+            success=_("Profile saved."),
+        )[0]:
             return redirect("portal_home")
     return render(
         request,
@@ -189,14 +186,12 @@ def apply(request, pk):
     organisation = _own_organisation(request, pk)
     form = ApplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.apply_for_incubation(actor=request.user, organisation=organisation, **form.cleaned_data)
-        except TransitionError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Your application has been sent to the hub."))
+        if run_service(
+            request,
+            lambda: services.apply_for_incubation(actor=request.user, organisation=organisation, **form.cleaned_data),
+            form=form,
+            success=_("Your application has been sent to the hub."),
+        )[0]:
             return redirect("portal_home")
     return render(
         request, "portal/form.html", {"form": form, "organisation": organisation, "title": _("Apply for incubation")}
@@ -208,13 +203,12 @@ def start_filing(request, pk):
     organisation = _own_organisation(request, pk)
     form = StartFilingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            filing = filing_services.start_filing(actor=request.user, organisation=organisation, **form.cleaned_data)
-        except TransitionError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        started, filing = run_service(
+            request,
+            lambda: filing_services.start_filing(actor=request.user, organisation=organisation, **form.cleaned_data),
+            form=form,
+        )
+        if started:
             return redirect("portal_filing", pk=filing.pk)
     return render(
         request,
@@ -231,26 +225,26 @@ def filing_detail(request, pk):
     )
     editable = filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED)
     if request.method == "POST" and editable:
-        try:
-            if request.POST.get("action") == "submit":
-                filing_services.submit_filing(actor=request.user, filing=filing)
-                messages.success(request, _("Submitted. The hub will review your documents."))
-            else:
-                form = UploadForm(request.POST, request.FILES)
+        if request.POST.get("action") == "submit":
+            run_service(
+                request,
+                lambda: filing_services.submit_filing(actor=request.user, filing=filing),
+                success=_("Submitted. The hub will review your documents."),
+            )
+        else:
+            form = UploadForm(request.POST, request.FILES)
+
+            def upload():
                 if not form.is_valid():
                     raise ValidationError(form.errors)
-                filing_services.upload_document(
+                return filing_services.upload_document(
                     actor=request.user,
                     filing=filing,
                     requirement=form.cleaned_data["requirement"],
                     uploaded_file=form.cleaned_data["file"],
                 )
-                messages.success(request, _("Document uploaded."))
-        except (TransitionError, PermissionDenied) as exc:
-            messages.error(request, str(getattr(exc, "message", exc)))
-        except ValidationError as exc:
-            for problem in exc.messages:
-                messages.error(request, problem)
+
+            run_service(request, upload, success=_("Document uploaded."))
         return redirect("portal_filing", pk=filing.pk)
     return render(
         request,
@@ -273,11 +267,13 @@ def submit_report(request, pk):
         pk=pk,
     )
     if request.method == "POST" and request.FILES.get("file"):
-        try:
-            filing_services.submit_annual_report(actor=request.user, report=report, uploaded_file=request.FILES["file"])
-            messages.success(request, _("Annual report submitted."))
-        except TransitionError as exc:
-            messages.error(request, exc.message)
+        run_service(
+            request,
+            lambda: filing_services.submit_annual_report(
+                actor=request.user, report=report, uploaded_file=request.FILES["file"]
+            ),
+            success=_("Annual report submitted."),
+        )
     else:
         messages.error(request, _("Choose the report's file first."))
     return redirect("portal_home")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from incubator.funding.admin_views import _report
+from incubator.errors import run_service
 from incubator.funding.models import Call
 from incubator.orgs.services import is_operator
 from incubator.projects import selectors, services
@@ -211,7 +211,7 @@ def project_view(request, pk):
         done = []
         if action is None:
             messages.error(request, _("There is no action “%(name)s”.") % {"name": request.POST.get("action", "")})
-        elif _report(request, lambda: done.append(action(request, project))):
+        elif run_service(request, lambda: done.append(action(request, project)))[0]:
             messages.success(request, done[0])
         return redirect("projects_project", pk=project.pk)
     transitions = [t for t in services.PROJECT.available(project, request.user) if t.name in services.BUTTONS]

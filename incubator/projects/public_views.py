@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from incubator.errors import show_problems
 from incubator.projects import public_selectors, services
 from incubator.projects.models import Project, ProjectStatus
 from incubator.ratelimit import client_address
@@ -241,9 +242,10 @@ def appraisal_form(request, token):
             comment=data["comment"],
         )
     except TransitionError:
+        # Not a message on the form: the appraisal has closed, and the page says so instead of the form.
         return _page(request, project, state="closed")
     except ValidationError as exc:
-        form.add_error(None, exc)
+        show_problems(request, exc, form=form)
         return _page(request, project, state="form", form=form)
     return _page(request, project, state="thanks")
 

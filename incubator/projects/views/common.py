@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incubator.errors import run_service
 from incubator.funding.models import Term
 from incubator.projects import services
 from incubator.projects.forms import ReviewForm
@@ -19,38 +19,20 @@ from incubator.projects.models import (
     ProjectStatus,
     RectificationStatus,
 )
-from incubator.workflow import TransitionError
 
 # --- Helpers --------------------------------------------------------------------------------------------
 
 S = ProjectStatus
 
 
-def _attempt(form, call) -> bool:
+def _attempt(request, form, call) -> bool:
     """Run a service; a refusal lands on the form, shown again with the values as typed."""
-    try:
-        call()
-    except (TransitionError, PermissionDenied) as exc:
-        form.add_error(None, str(getattr(exc, "message", exc)))
-    except ValidationError as exc:
-        for problem in exc.messages:
-            form.add_error(None, problem)
-    else:
-        return True
-    return False
+    return run_service(request, call, form=form)[0]
 
 
 def _act(request, call, success) -> None:
     """A button without a form: the outcome is a message."""
-    try:
-        call()
-    except (TransitionError, PermissionDenied) as exc:
-        messages.error(request, str(getattr(exc, "message", exc)))
-    except ValidationError as exc:
-        for problem in exc.messages:
-            messages.error(request, problem)
-    else:
-        messages.success(request, success)
+    run_service(request, call, success=success)
 
 
 def _pk(value):
@@ -110,6 +92,7 @@ def _review(request, project, rectifications, sources, page, anchor="rectificati
         return None, _back(page, project, anchor)
     form = ReviewForm(request.POST, auto_id=f"id_review{rectification.pk}_%s")
     if form.is_valid() and _attempt(
+        request,
         form,
         lambda: services.review_rectification(
             actor=request.user,

@@ -60,6 +60,7 @@ def evaluation_project(request, pk):
         if action == "evaluate":
             form = EvaluationForm(request.POST, objectives=objectives, reported=reported)
             if form.is_valid() and _attempt(
+                request,
                 form,
                 lambda: services.submit_evaluation(
                     actor=request.user,

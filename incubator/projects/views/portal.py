@@ -129,6 +129,7 @@ def portal_project(request, pk):
         if action == "activity":
             form = ActivityForm(request.POST)
             if form.is_valid() and _attempt(
+                request,
                 form,
                 lambda: services.record_activity(
                     actor=request.user,
@@ -146,6 +147,7 @@ def portal_project(request, pk):
         elif action == "report":
             form = ReportForm(request.POST, project=project, objectives=objectives)
             if form.is_valid() and _attempt(
+                request,
                 form,
                 lambda: services.submit_report(
                     actor=request.user,
@@ -164,6 +166,7 @@ def portal_project(request, pk):
             rectification = get_object_or_404(project.rectifications, pk=_pk(request.POST.get("rectification")))
             form = AnswerForm(request.POST, auto_id=f"id_answer{rectification.pk}_%s")
             if form.is_valid() and _attempt(
+                request,
                 form,
                 lambda: services.answer_rectification(
                     actor=request.user, rectification=rectification, answer=form.cleaned_data["answer"]

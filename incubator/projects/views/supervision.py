@@ -58,6 +58,7 @@ def supervision_project(request, pk):
         if action == "visit":
             form = VisitForm(request.POST)
             if form.is_valid() and _attempt(
+                request,
                 form,
                 lambda: services.record_visit(
                     actor=request.user,
@@ -82,6 +83,7 @@ def supervision_project(request, pk):
         elif action == "mid_term":
             form = MidTermForm(request.POST)
             if form.is_valid() and _attempt(
+                request,
                 form,
                 lambda: services.record_mid_term_review(
                     actor=request.user,
