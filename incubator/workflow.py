@@ -9,16 +9,16 @@ once the transaction commits. An illegal change is refused with a translated mes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from incubator.accounts.roles import Role
 from incubator.audit.services import record_event
 from incubator.errors import ApplicationError
+from incubator.permissions import user_has_role
 
 
 class TransitionError(ApplicationError):
@@ -59,17 +59,6 @@ class Workflow:
         """Transitions the user could take from the object's present state (for buttons)."""
         state = getattr(obj, self.status_field)
         return [t for t in self.transitions if state in t.sources and user_has_role(user, t.roles)]
-
-
-def user_has_role(user, roles: Iterable[str]) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name__in=list(roles)).exists()
-
-
-OPERATORS = frozenset({Role.HUB_ADMIN, Role.OPERATOR})
 
 
 def run_transition(

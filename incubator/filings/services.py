@@ -22,10 +22,11 @@ from incubator.filings.models import (
     Reminder,
 )
 from incubator.orgs.models import LegalForm, Organisation
-from incubator.orgs.services import is_operator, notify_members, require_can_act_for, touch
-from incubator.workflow import OPERATORS, Transition, TransitionError, Workflow, run_transition
+from incubator.orgs.services import notify_members, touch
+from incubator.permissions import OPERATORS, ORGANISATION_PEOPLE, is_operator, require_can_act_for
+from incubator.workflow import Transition, TransitionError, Workflow, run_transition
 
-MEMBERS_AND_OPERATORS = OPERATORS | {"organisation_member"}
+MEMBERS_AND_OPERATORS = ORGANISATION_PEOPLE
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "odt"}
 REMIND_DAYS_BEFORE = (30, 7, 1)

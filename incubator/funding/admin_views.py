@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,13 +22,12 @@ from incubator.funding.models import (
     RubricTemplate,
     TargetGroup,
 )
-from incubator.orgs.services import is_operator
+from incubator.permissions import require_operator
 from incubator.workflow import TransitionError
 
 
 def _require_operator(request):
-    if not is_operator(request.user):
-        raise PermissionDenied(_("This page is for hub operators."))
+    require_operator(request.user)
 
 
 class AssignForm(forms.Form):

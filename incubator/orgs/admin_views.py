@@ -16,13 +16,13 @@ from incubator.filings import services as filing_services
 from incubator.filings.models import Filing
 from incubator.orgs import roster, selectors, services
 from incubator.orgs.models import BasicField, Cohort, Incubation, Organisation
+from incubator.permissions import require_operator
 from incubator.spreadsheets import xlsx_response
 from incubator.workflow import TransitionError
 
 
 def _require_operator(request):
-    if not services.is_operator(request.user):
-        raise PermissionDenied(_("This page is for hub operators."))
+    require_operator(request.user)
 
 
 class ActionsColumn(Column):

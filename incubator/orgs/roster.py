@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from incubator.areas.models import Community, Street
 from incubator.audit.services import record_event
 from incubator.orgs.models import BasicField, LegalForm, Organisation, ServiceField, Tier
-from incubator.orgs.services import is_operator
+from incubator.permissions import is_operator
 from incubator.spreadsheets import SpreadsheetError, read_rows
 
 # (field, header) — headers are written in the reader's language and accepted in either language.

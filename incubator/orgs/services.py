@@ -22,7 +22,8 @@ from incubator.orgs.models import (
     Milestone,
     Organisation,
 )
-from incubator.workflow import OPERATORS, Transition, TransitionError, Workflow, run_transition, user_has_role
+from incubator.permissions import OPERATORS, is_operator, operators, require_can_act_for
+from incubator.workflow import Transition, TransitionError, Workflow, run_transition
 
 EDITABLE_BY_MEMBERS = (
     "name", "service_fields", "community", "responsible_person", "contact_phone", "contact_email", "address",
@@ -30,28 +31,11 @@ EDITABLE_BY_MEMBERS = (
 )  # fmt: skip
 
 
-def is_operator(user) -> bool:
-    return user_has_role(user, OPERATORS)
-
-
-def operators():
-    return User.objects.filter(groups__name__in=list(OPERATORS), is_active=True).distinct()
-
-
 def organisations_of(user):
     """The organisations a portal user acts for; operators act for all."""
     if is_operator(user):
         return Organisation.objects.all()
     return Organisation.objects.filter(memberships__user=user)
-
-
-def can_act_for(user, organisation: Organisation) -> bool:
-    return is_operator(user) or Membership.objects.filter(user=user, organisation=organisation).exists()
-
-
-def require_can_act_for(user, organisation: Organisation) -> None:
-    if not user or not user.is_authenticated or not can_act_for(user, organisation):
-        raise PermissionDenied(_("You do not act for this organisation."))
 
 
 def touch(organisation: Organisation) -> None:

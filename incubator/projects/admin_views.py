@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from incubator.errors import run_service
 from incubator.funding.models import Call
-from incubator.orgs.services import is_operator
+from incubator.permissions import is_operator
 from incubator.projects import selectors, services
 from incubator.projects.documents import contract_pdf
 from incubator.projects.models import Installment, ProjectStatus

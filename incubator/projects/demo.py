@@ -32,7 +32,7 @@ from django.utils import timezone
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role, ensure_roles
 from incubator.orgs.models import Membership, Organisation
-from incubator.orgs.services import operators
+from incubator.permissions import operators
 from incubator.projects import services
 from incubator.projects.models import Project, Rectification, ReportKind
 

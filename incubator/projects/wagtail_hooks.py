@@ -12,8 +12,8 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from incubator.orgs.services import is_operator
 from incubator.orgs.wagtail_hooks import ServiceOnlyPolicy, _index_with
+from incubator.permissions import is_operator
 from incubator.projects import admin_views
 from incubator.projects.models import Project
 

@@ -19,7 +19,8 @@ from incubator.funding.models import (
 )
 from incubator.funding.services.applications import _tell_applicant
 from incubator.funding.services.calls import APPLICATION, CALL, _money
-from incubator.workflow import OPERATORS, TransitionError, run_transition, user_has_role
+from incubator.permissions import OPERATORS, user_has_role
+from incubator.workflow import TransitionError, run_transition
 
 # --- Ranking and allocation -------------------------------------------------------------------------
 

@@ -21,7 +21,8 @@ from incubator.funding.models import (
 )
 from incubator.funding.services.calls import APPLICATION, _money
 from incubator.orgs.models import Organisation
-from incubator.orgs.services import notify_members, require_can_act_for
+from incubator.orgs.services import notify_members
+from incubator.permissions import require_can_act_for
 from incubator.workflow import TransitionError, run_transition
 
 # --- Eligibility and applications -----------------------------------------------------------------

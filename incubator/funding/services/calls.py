@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from incubator.accounts.roles import Role
 from incubator.funding.models import (
     ApplicationStatus,
     Call,
@@ -21,10 +20,11 @@ from incubator.funding.models import (
     Criterion,
     RubricTemplate,
 )
-from incubator.workflow import OPERATORS, Transition, TransitionError, Workflow, run_transition, user_has_role
+from incubator.permissions import OPERATORS, ORGANISATION_PEOPLE, user_has_role
+from incubator.workflow import Transition, TransitionError, Workflow, run_transition
 
 CENT = Decimal("0.01")
-APPLICANTS = OPERATORS | {Role.ORGANISATION_MEMBER}
+APPLICANTS = ORGANISATION_PEOPLE
 
 CALL = Workflow(
     name="call",

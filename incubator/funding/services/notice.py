@@ -21,9 +21,9 @@ from incubator.funding.models import (
 )
 from incubator.funding.services.applications import _tell_applicant
 from incubator.funding.services.calls import APPLICATION, CALL
-from incubator.orgs.services import operators
+from incubator.permissions import OPERATORS, operators, user_has_role
 from incubator.ratelimit import Limit, wait_message
-from incubator.workflow import OPERATORS, TransitionError, run_transition, user_has_role
+from incubator.workflow import TransitionError, run_transition
 
 # --- Public notice and objections ------------------------------------------------------------------
 

@@ -24,7 +24,8 @@ from incubator.funding.models import (
 )
 from incubator.funding.services.calls import APPLICATION, _money
 from incubator.orgs.models import Membership, Organisation
-from incubator.workflow import OPERATORS, TransitionError, run_transition, user_has_role
+from incubator.permissions import OPERATORS, user_has_role
+from incubator.workflow import TransitionError, run_transition
 
 # --- Experts --------------------------------------------------------------------------------------
 

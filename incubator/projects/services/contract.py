@@ -16,6 +16,7 @@ from incubator.funding.models import Application, ApplicationStatus
 from incubator.notifications import notify_users
 from incubator.orgs.models import Membership
 from incubator.orgs.services import notify_members
+from incubator.permissions import OPERATORS
 from incubator.projects.models import (
     FINISHED,
     Condition,
@@ -23,7 +24,7 @@ from incubator.projects.models import (
     Project,
 )
 from incubator.projects.services.lifecycle import CENT, S, _current, _require, _step, add_months
-from incubator.workflow import OPERATORS, TransitionError
+from incubator.workflow import TransitionError
 
 # --- Contract and installments --------------------------------------------------------------------------
 

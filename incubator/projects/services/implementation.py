@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from incubator.audit.services import record_event
 from incubator.funding.models import Term
 from incubator.orgs.services import touch
+from incubator.permissions import OPERATORS
 from incubator.projects.models import (
     IndicatorValue,
     ProgressReport,
@@ -22,7 +23,7 @@ from incubator.projects.models import (
     ReportKind,
 )
 from incubator.projects.services.lifecycle import IMPLEMENTING, S, _current, _everyone, _require, _require_member, _step
-from incubator.workflow import OPERATORS, TransitionError
+from incubator.workflow import TransitionError
 
 # --- Implementation: activities and indicator reports ---------------------------------------------------
 

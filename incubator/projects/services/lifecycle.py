@@ -18,19 +18,29 @@ from django.utils.translation import gettext_lazy
 
 from incubator.accounts.roles import Role
 from incubator.notifications import notify_users
-from incubator.orgs.services import can_act_for, is_operator, notify_members, operators
+from incubator.orgs.services import notify_members
+from incubator.permissions import (
+    APPRAISAL_ORGANISERS,
+    OPERATORS,
+    ORGANISATION_PEOPLE,
+    PROJECT_REVIEWERS,
+    can_act_for,
+    is_operator,
+    operators,
+    require_role,
+    user_has_role,
+)
 from incubator.projects.models import (
     FINISHED,
     Project,
     ProjectStatus,
 )
-from incubator.workflow import OPERATORS, Transition, Workflow, run_transition, user_has_role
+from incubator.workflow import Transition, Workflow, run_transition
 
 CENT = Decimal("0.01")
 S = ProjectStatus
-MEMBERS = OPERATORS | {Role.ORGANISATION_MEMBER}
-REVIEWERS = OPERATORS | {Role.SUPERVISOR}
-APPRAISAL_ORGANISERS = OPERATORS | {Role.COMMUNITY_WORKER}
+MEMBERS = ORGANISATION_PEOPLE
+REVIEWERS = PROJECT_REVIEWERS
 IMPLEMENTING = (S.ACTIVE, S.MID_TERM_REVIEW, S.RECTIFYING, S.FINAL_REPORT_DUE)
 RECTIFIABLE = (S.ACTIVE, S.MID_TERM_REVIEW, S.FINAL_REPORT_DUE, S.EVALUATING)
 UNFINISHED = tuple(s for s in S.values if s not in FINISHED)
@@ -148,9 +158,7 @@ def _current(project: Project) -> Project:
     return Project.objects.select_related("application__organisation", "supervisor", "evaluator").get(pk=project.pk)
 
 
-def _require(user, roles, message):
-    if not user_has_role(user, roles):
-        raise PermissionDenied(message)
+_require = require_role
 
 
 def _require_member(actor, project):

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from incubator.audit.services import record_event
 from incubator.notifications import notify_users
-from incubator.orgs.services import is_operator, notify_members, operators
+from incubator.orgs.services import notify_members
+from incubator.permissions import is_operator, operators
 from incubator.projects.models import (
     FINISHED,
     Condition,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from incubator.accounts.roles import Role
 from incubator.orgs.portal import portal_login_required
+from incubator.permissions import user_has_role
 from incubator.projects import services
 from incubator.projects.forms import EvaluationForm
 from incubator.projects.models import (
@@ -18,7 +19,6 @@ from incubator.projects.models import (
     ReportKind,
 )
 from incubator.projects.views.common import INVALID, S, _attempt, _back, _objectives, _record, _review, _review_forms
-from incubator.workflow import user_has_role
 
 # --- Third-party evaluators -------------------------------------------------------------------------------
 

@@ -90,7 +90,7 @@ def test_operators_are_mailed_about_the_first_few_only_with_an_excerpt(
                 text="长" * 1500,
                 address=f"192.0.2.{n}",
             )
-    from incubator.orgs.services import operators
+    from incubator.permissions import operators
 
     operator_mails = [b for b in bodies if b.startswith("长")]
     assert len(operator_mails) == services.OBJECTION_EMAILS_PER_NOTICE.limit * operators().count()

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from incubator.orgs.services import operators
+from incubator.permissions import operators
 from incubator.projects import services, tasks
 from incubator.projects.models import Project, Rectification
 from incubator.workflow import TransitionError
