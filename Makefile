@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test browser bench lint messages clean
+.PHONY: run test test-fast browser bench lint messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 # The suite keeps its embedded PostgreSQL and Redis under var/test, apart from `make run`'s data.
 test: $(STAMP) browser
 	HUBS_VAR_DIR=var/test $(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop while developing: everything but the browser tests and `make run` end to end.
+test-fast: $(STAMP)
+	HUBS_VAR_DIR=var/test $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 # tests/browser drive Debian's chromium through Playwright (which never downloads a browser of its own here);
 # a Chinese font makes their screenshots legible. Installed with apt as root or through sudo; otherwise the

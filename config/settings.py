@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}
 
 # --- Tenancy (django-tenants) -----------------------------------------------------------------------
 # Auth and sessions sit in both lists: platform staff sign in on the public schema, every hub keeps
-# its own accounts and sessions in its own schema (DESIGN.md section 7).
+# its own accounts and sessions in its own schema (docs/architecture.md, Tenancy).
 SHARED_APPS = [
     "django_tenants",
     "tenants",
@@ -78,7 +78,7 @@ INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in S
 
 TENANT_MODEL = "tenants.Hub"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
-# New hubs are cloned from this schema instead of replaying every migration (DESIGN.md section 2).
+# New hubs are cloned from this schema instead of replaying every migration (docs/architecture.md, Tenancy).
 TENANT_BASE_SCHEMA = "hub_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Deliberately not SHOW_PUBLIC_IF_NO_TENANT_FOUND: an unknown host gets a 404, never the platform.

@@ -1,7 +1,7 @@
 """Fixtures shared by the whole suite.
 
 Creating a hub costs about a second, so the test database gets its platform tenant, clone template and
-two hubs once per session (DESIGN.md section 7). Tests then run inside pytest-django's per-test
+two hubs once per session (docs/architecture.md, Tenancy). Tests then run inside pytest-django's per-test
 transaction, switching schema with ``tenant_context`` or by host through the test client.
 """
 

@@ -83,7 +83,7 @@ def test_cache_keys_are_per_hub(hub_a, hub_b):
 
 def test_wagtail_site_root_paths_do_not_leak_between_hubs(hub_a, hub_b):
     """Wagtail caches the site root paths under a fixed key; without the tenant key function hub B
-    would be served hub A's sites (DESIGN.md section 7)."""
+    would be served hub A's sites (docs/architecture.md, Tenancy)."""
     cache.clear()
     with tenant_context(hub_a):
         paths_a = Site.get_site_root_paths()
