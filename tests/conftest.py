@@ -38,6 +38,14 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
+def pytest_unconfigure(config):
+    """`make test` leaves nothing running: the embedded PostgreSQL and Redis it started stop with it (a server
+    that was already running, or a real one from DATABASE_URL, is left alone)."""
+    from config import embedded
+
+    embedded.stop_started()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from tenants.services import provision_hub
