@@ -57,10 +57,6 @@ def ensure_roles(*, sync_permissions: bool = False) -> dict[str, Group]:
     return existing
 
 
-def role_label(code: str) -> str:
-    return str(Role(code).label) if code in Role.values else code
-
-
 def _grant_showcase(group: Group) -> None:
     """Page rights over the hub's whole tree and rights on the root collection (the schema is the hub's)."""
     from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
