@@ -134,7 +134,7 @@ def test_an_open_call_shows_its_rules_and_an_apply_button_to_the_portal(client, 
     page = get(client, f"/calls/{call.pk}/")
     assert "<h1>2026年江岸区社区公益创投" in page
     assert "1,000,000.00" in page and "50,000.00" in page  # budget, cap
-    assert "Social service organisation" in page or "社会服务机构" in page
+    assert "社会服务机构" in page
     assert "球场街道" in page
     assert "30%" in page and "50%" in page and "40%" in page and "10%" in page
     assert f'href="/portal/calls/?call={call.pk}"' in page  # the apply button, to this call
@@ -216,7 +216,7 @@ def test_the_directory_lists_only_organisations_that_opted_in(client, in_hub_a):
     OrganisationFactory(name="不愿公开的社会组织", listed_publicly=False)
     page = get(client, "/organisations/")
     assert "愿意公开的社会组织" in page and "不愿公开的社会组织" not in page
-    assert "“n”: basic organisation" in page or "基本型" in page  # the 1+n+x tier
+    assert "“n”：基本型社区社会组织" in page  # the 1+n+x tier, in the default language
 
 
 def test_the_directory_filters_by_tier_field_and_name(client, in_hub_a):

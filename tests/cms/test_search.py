@@ -14,6 +14,8 @@ def results(client, query, host=A):
     assert response.status_code == 200
     page = response.content.decode()
     if 'id="search-results"' not in page:
+        # No list only when the page says so: a broken template must not pass as "nothing found".
+        assert 'id="no-results"' in page or 'id="search-help"' in page, page
         return ""
     return page.split('id="search-results"')[1].split("</ul>")[0]
 
