@@ -1,4 +1,4 @@
-"""The hub's public showcase site (DESIGN.md 4.5), one Wagtail tree per hub schema.
+"""The hub's public showcase site (docs/architecture.md), one Wagtail tree per hub schema.
 
 Page types: the home page with live figures, and one index page per public section (calls, projects,
 organisations, courses, notices, news), each drawing its content from the hub's own records. Calls and

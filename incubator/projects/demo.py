@@ -1,4 +1,5 @@
-"""Demo content: the five 江岸 projects of seed 002, carried through their whole lifecycle (DESIGN.md 4.4).
+"""Demo content: the five 江岸 projects of seed 002, carried through their whole lifecycle (see the domain in
+docs/architecture.md).
 
 ``incubator.demo.load_funding_demo`` awards the five applications of the 2019 call; this module turns each
 into a funded project and lives it from the contract (May 2019) to its closing (July 2020): installments,

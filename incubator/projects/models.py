@@ -1,4 +1,4 @@
-"""Venture philanthropy, part 2: a funded project from contract to closing (DESIGN.md 4.4).
+"""Venture philanthropy, part 2: a funded project from contract to closing (docs/architecture.md, the domain).
 
 Contract and installments (签约、分期拨付), implementation (activities, indicator reports per period),
 supervision (督导: visits, findings, rectification), the mid-term review that gates the second

@@ -4,14 +4,14 @@ on the notice board (/notices/appraisals/…) and a project's published progress
 Everything is looked up in the schema of the hub whose host was asked (django-tenants' middleware), so a
 token or id of one hub is a 404 on another hub's host.
 
-Ballot stuffing (DESIGN.md 4.4, 民事民评) is kept down by, in this order: a honeypot field that people never
-see (a bot that fills it is thanked and nothing is stored); a signed timestamp of when the form was served
-(answers sent faster than ``FORM_MIN_SECONDS`` or from a form older than ``FORM_MAX_AGE`` are refused);
-a single-use nonce, kept on the server and bound to the device cookie the form was served with, so a stamp
-cannot be replayed and a client that drops its cookies needs a fresh form for every answer; past
-``services.appraisal.APPRAISAL_FREE_PER_ADDRESS`` answers an hour from one address, a question a person answers at a
-glance (a sum of two digits, checked on the server); then ``services.cast_ballot``: one answer per device
-(a random id in a signed, http-only cookie), one per phone number, and a per-address hourly limit.
+Ballot stuffing on the residents' appraisal (民事民评) is kept down by, in this order: a honeypot field that
+people never see (a bot that fills it is thanked and nothing is stored); a signed timestamp of when the form
+was served (answers sent faster than ``FORM_MIN_SECONDS`` or from a form older than ``FORM_MAX_AGE`` are
+refused); a single-use nonce, kept on the server and bound to the device cookie the form was served with, so
+a stamp cannot be replayed and a client that drops its cookies needs a fresh form for every answer; past
+``services.appraisal.APPRAISAL_FREE_PER_ADDRESS`` answers an hour from one address, a question a person
+answers at a glance (a sum of two numbers, checked on the server); then ``services.cast_ballot``: one answer
+per device (a random id in a signed, http-only cookie), one per phone number, and a per-address hourly limit.
 """
 
 from __future__ import annotations
