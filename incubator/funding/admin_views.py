@@ -22,6 +22,7 @@ from incubator.funding.models import (
     RubricTemplate,
     TargetGroup,
 )
+from incubator.ids import parse_id, parse_ids
 from incubator.permissions import require_operator
 from incubator.workflow import TransitionError
 
@@ -46,12 +47,12 @@ def call_view(request, pk):
         action = request.POST.get("action", "")
         application = None
         if request.POST.get("application"):
-            application = get_object_or_404(Application, pk=_pk(request.POST["application"]), call=call)
+            application = get_object_or_404(Application, pk=parse_id(request.POST["application"]), call=call)
         steps = {
             "use_template": lambda: services.copy_rubric(
                 actor=request.user,
                 call=call,
-                template=get_object_or_404(RubricTemplate, pk=_pk(request.POST.get("template", ""))),
+                template=get_object_or_404(RubricTemplate, pk=parse_id(request.POST.get("template", ""))),
             ),
             "open": lambda: services.open_call(actor=request.user, call=call),
             "start_review": lambda: services.start_review(actor=request.user, call=call),
@@ -62,7 +63,7 @@ def call_view(request, pk):
             "assign": lambda: services.assign_experts(
                 actor=request.user,
                 application=application,
-                experts=list(User.objects.filter(pk__in=_pks(request.POST.getlist("experts")))),
+                experts=list(User.objects.filter(pk__in=parse_ids(request.POST.getlist("experts")))),
             ),
             "publish_notice": lambda: services.publish_notice(actor=request.user, call=call),
             "feedback": lambda: services.release_feedback(
@@ -115,20 +116,9 @@ def call_view(request, pk):
     )
 
 
-def _pk(value) -> int | None:
-    """An id from a form, or None when it is not one (so a lookup finds nothing instead of failing)."""
-    value = str(value).strip()
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
-def _pks(values) -> list[int]:
-    """The ids among these form values; the rest are ignored."""
-    return [pk for pk in map(_pk, values) if pk is not None]
-
-
 def _objections(call, pks) -> list[Objection]:
     """The call's objections with these ids (ids that are not numbers, or not the call's, are ignored)."""
-    return list(Objection.objects.filter(pk__in=_pks(pks), application__call=call))
+    return list(Objection.objects.filter(pk__in=parse_ids(pks), application__call=call))
 
 
 def objection_groups(call) -> list[dict]:
@@ -173,7 +163,7 @@ def ranking_view(request, pk):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "override":
-            application = get_object_or_404(Application, pk=_pk(request.POST.get("application", "")), call=call)
+            application = get_object_or_404(Application, pk=parse_id(request.POST.get("application", "")), call=call)
             run_service(
                 request,
                 lambda: services.set_override(

@@ -10,6 +10,7 @@ reason it cannot be, so a new view is fuzzed without anyone adding it here.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import re
 import time
@@ -133,13 +134,16 @@ class PageParser(HTMLParser):
             self._textarea = None
 
 
-def _walk(patterns, prefix="", namespaces=(), ours_namespace=False):
+@functools.cache
+def our_namespaces() -> frozenset[str]:
+    """URL namespaces of the back-office viewsets our apps register (their views are Wagtail's classes)."""
     from wagtail.admin.viewsets import viewsets
 
-    our_namespaces = set()
-    for viewset in viewsets.viewsets:
-        if type(viewset).__module__.startswith(OURS):
-            our_namespaces.add(viewset.url_namespace)
+    assert get_resolver("config.urls_tenant").url_patterns  # importing them registers the hooks' viewsets
+    return frozenset(v.url_namespace for v in viewsets.viewsets if type(v).__module__.startswith(OURS))
+
+
+def _walk(patterns, prefix="", namespaces=(), ours_namespace=False):
     for pattern in patterns:
         if hasattr(pattern, "url_patterns"):
             namespace = pattern.namespace
@@ -147,7 +151,7 @@ def _walk(patterns, prefix="", namespaces=(), ours_namespace=False):
                 pattern.url_patterns,
                 prefix + str(pattern.pattern),
                 (*namespaces, namespace) if namespace else namespaces,
-                ours_namespace or namespace in our_namespaces,
+                ours_namespace or namespace in our_namespaces(),
             )
         else:
             yield prefix + str(pattern.pattern), _view_name(namespaces, pattern.name), ours_namespace or _is_ours(
@@ -224,7 +228,7 @@ class Crawl:
 
     def ours(self, match) -> bool:
         return match is not None and (
-            _is_ours(match.func) or any(n in OUR_NAMESPACES for n in match.namespaces)
+            _is_ours(match.func) or any(n in our_namespaces() for n in match.namespaces)
         )
 
     def request(self, method: str, url: str, data=None, *, note=""):
@@ -374,7 +378,6 @@ class Crawl:
             self.request(method, action, data({name: value}), note=f"(field {name})")
 
 
-OUR_NAMESPACES: set[str] = set()
 
 
 @pytest.fixture(autouse=True)
@@ -388,14 +391,6 @@ def _quiet_refusals():
     yield
     for logger, level in zip(loggers, levels, strict=True):
         logger.setLevel(level)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _our_namespaces():
-    from wagtail.admin.viewsets import viewsets
-
-    assert get_resolver("config.urls_tenant").url_patterns  # importing them registers the hooks' viewsets
-    OUR_NAMESPACES.update(v.url_namespace for v in viewsets.viewsets if type(v).__module__.startswith(OURS))
 
 
 @pytest.fixture

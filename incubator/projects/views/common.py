@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from incubator.errors import run_service
 from incubator.funding.models import Term
+from incubator.ids import parse_id
 from incubator.projects import services
 from incubator.projects.forms import ReviewForm
 from incubator.projects.models import (
@@ -33,13 +34,6 @@ def _attempt(request, form, call) -> bool:
 def _act(request, call, success) -> None:
     """A button without a form: the outcome is a message."""
     run_service(request, call, success=success)
-
-
-def _pk(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _back(name, project, anchor=""):
@@ -85,7 +79,7 @@ def _review_forms(rectifications, sources, bound=None) -> list:
 def _review(request, project, rectifications, sources, page, anchor="rectifications"):
     """Accept or return an answered rectification; returns a bound form when refused."""
     rectification = next(
-        (r for r in rectifications if r.pk == _pk(request.POST.get("rectification")) and r.source in sources), None
+        (r for r in rectifications if r.pk == parse_id(request.POST.get("rectification")) and r.source in sources), None
     )
     if rectification is None:
         messages.error(request, _("This rectification is not yours to review."))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from incubator.ids import parse_id
 from incubator.orgs import services as org_services
 from incubator.orgs.portal import portal_login_required
 from incubator.projects import documents, services
@@ -21,7 +22,7 @@ from incubator.projects.models import (
     RectificationStatus,
     ReportKind,
 )
-from incubator.projects.views.common import INVALID, S, _attempt, _back, _objectives, _pk, _record
+from incubator.projects.views.common import INVALID, S, _attempt, _back, _objectives, _record
 
 # --- The organisation's portal ----------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ def portal_project(request, pk):
                 return _back(page, project, "reports")
             bound["report_form"] = form
         elif action == "answer":
-            rectification = get_object_or_404(project.rectifications, pk=_pk(request.POST.get("rectification")))
+            rectification = get_object_or_404(project.rectifications, pk=parse_id(request.POST.get("rectification")))
             form = AnswerForm(request.POST, auto_id=f"id_answer{rectification.pk}_%s")
             if form.is_valid() and _attempt(
                 request,
