@@ -50,6 +50,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "incubator.audit",
+    "incubator.notifications",
     "incubator.areas",
     "incubator.orgs",
     "incubator.filings",
@@ -175,7 +176,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=0, minute=30),
     },
     "daily-digests": {
-        "task": "incubator.accounts.tasks.send_digests",
+        "task": "incubator.notifications.tasks.send_digests",
         "schedule": crontab(hour=18, minute=0),
     },
     "final-report-reminders": {

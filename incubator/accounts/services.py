@@ -54,15 +54,6 @@ def send_welcome_email(*, user_id: int) -> bool:
     return True
 
 
-def send_notification(*, user_ids: list[int], subject: str, body: str) -> int:
-    from django.core.mail import send_mass_mail
-
-    hub = connection.tenant
-    recipients = list(User.objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True))
-    footer = f"\n\n— {hub.name} {hub.primary_url('/')}"
-    return send_mass_mail([(subject, body + footer, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients])
-
-
 ACCOUNT_EMAILS = {
     # kind: (subject, template); the subject is formatted with the hub's name.
     "confirm_signup": (gettext_lazy("Confirm your e-mail address for %(hub)s"), "accounts/email/confirm_signup.txt"),

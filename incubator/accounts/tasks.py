@@ -14,20 +14,6 @@ def send_welcome_email(user_id: int) -> str:
 
 
 @app.task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
-def send_notification(user_ids: list[int], subject: str, body: str) -> int:
-    """Send one message to each active user of the hub that queued it; returns how many were sent."""
-    return services.send_notification(user_ids=user_ids, subject=subject, body=body)
-
-
-@app.task
-def send_digests() -> int:
-    """Daily, per hub: each person's digest of the messages they chose to receive that way."""
-    from incubator.notifications import send_digests as send
-
-    return send()
-
-
-@app.task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
 def send_account_email(user_id: int, kind: str) -> bool:
     """A message about the person's own account (sign-up confirmation, address already registered)."""
     return services.send_account_email(user_id=user_id, kind=kind)

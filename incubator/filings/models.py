@@ -138,22 +138,3 @@ class AnnualReport(models.Model):
             "year": self.year,
             "organisation": self.organisation,
         }
-
-
-class Reminder(models.Model):
-    """A reminder shown to an organisation in its portal (and e-mailed to its members)."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reminders")
-    message = models.CharField(_("message"), max_length=300)
-    due_on = models.DateField(_("due on"), null=True, blank=True)
-    key = models.CharField(max_length=100, help_text="deduplicates reminders sent by scheduled jobs")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="reminder_unique_key")]
-
-    def __str__(self):
-        return self.message

@@ -19,11 +19,13 @@ from incubator.filings.models import (
     FilingDocument,
     FilingKind,
     FilingStatus,
-    Reminder,
 )
+from incubator.notifications.services import notify
 from incubator.orgs.models import LegalForm, Organisation
-from incubator.orgs.services import notify_members, touch
-from incubator.permissions import OPERATORS, ORGANISATION_PEOPLE, is_operator, require_can_act_for
+from incubator.orgs.reminders import OVERDUE, remind, rung
+from incubator.orgs.selectors import members_of
+from incubator.orgs.services import touch
+from incubator.permissions import OPERATORS, ORGANISATION_PEOPLE, is_operator, operators, require_can_act_for
 from incubator.workflow import Transition, TransitionError, Workflow, run_transition
 
 MEMBERS_AND_OPERATORS = ORGANISATION_PEOPLE
@@ -130,19 +132,15 @@ def submit_filing(*, actor, filing: Filing) -> Filing:
     def apply(locked):
         locked.submitted_at = timezone.now()
 
-    def notify(locked):
-        from incubator.notifications import notify_users
-        from incubator.orgs.services import operators
-
-        notify_users(
-            operators(),
-            _("Filing submitted: %(organisation)s") % {"organisation": locked.organisation.name},
-            _("%(filing)s was submitted for review.") % {"filing": locked},
-            kind="operations",
+    def tell(locked):
+        notify(
+            "filing.submitted",
+            to=operators(),
+            context={"organisation": locked.organisation.name, "filing": locked},
         )
 
     return run_transition(
-        workflow=FILING, obj=filing, name="submit", actor=actor, guard=guard, apply=apply, notify=notify
+        workflow=FILING, obj=filing, name="submit", actor=actor, guard=guard, apply=apply, notify=tell
     )
 
 
@@ -179,12 +177,14 @@ def approve_filing(*, actor, filing: Filing, certificate_number: str, approved_o
 
 
 def _tell_members(locked: Filing) -> None:
-    extra = f"\n\n{locked.correction_comments}" if locked.status == FilingStatus.RETURNED else ""
-    notify_members(
-        locked.organisation,
-        _("%(filing)s: %(state)s") % {"filing": locked, "state": locked.get_status_display()},
-        _("%(filing)s is now “%(state)s”.") % {"filing": locked, "state": locked.get_status_display()} + extra,
-        kind="decision",
+    notify(
+        "filing.changed",
+        to=members_of(locked.organisation),
+        context={
+            "filing": locked,
+            "state": FilingStatus(locked.status).label,
+            "comments": locked.correction_comments if locked.status == FilingStatus.RETURNED else "",
+        },
     )
 
 
@@ -233,31 +233,19 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict:
     sent = overdue = 0
     due = AnnualReport.objects.filter(status=AnnualReportStatus.DUE).select_related("organisation")
     for report in due:
-        days_left = (report.due_on - today).days
-        if days_left < 0:
-            key, message = (
-                f"annual-report-{report.pk}-overdue",
-                _("The %(year)s annual report was due on %(date)s and is overdue."),
-            )
-            if not report.overdue:
-                AnnualReport.objects.filter(pk=report.pk).update(overdue=True)
-                overdue += 1
-        elif days_left <= max(REMIND_DAYS_BEFORE):
-            # The nearest threshold at or above the days left: a job that missed a day still reminds once.
-            threshold = min(d for d in REMIND_DAYS_BEFORE if d >= days_left)
-            key = f"annual-report-{report.pk}-{threshold}"
-            message = _("The %(year)s annual report is due on %(date)s.")
-        else:
+        step = rung(due_on=report.due_on, today=today, days_before=REMIND_DAYS_BEFORE)
+        if step is None:
             continue
-        text = message % {"year": report.year, "date": report.due_on.isoformat()}
-        _reminder, created = Reminder.objects.get_or_create(
-            organisation=report.organisation, key=key, defaults={"message": text, "due_on": report.due_on}
-        )
-        if created:
+        if step == OVERDUE and not report.overdue:
+            AnnualReport.objects.filter(pk=report.pk).update(overdue=True)
+            overdue += 1
+        if remind(
+            organisation=report.organisation,
+            key=f"annual-report-{report.pk}-{step}",
+            event="annual_report.due",
+            context={"year": report.year, "date": report.due_on.isoformat(), "overdue": step == OVERDUE},
+            due_on=report.due_on,
+        ):
             AnnualReport.objects.filter(pk=report.pk).update(last_reminded_on=today)
-            organisation = report.organisation
-            transaction.on_commit(
-                lambda o=organisation, t=text: notify_members(o, _("Reminder: annual report"), t, kind="reminder")
-            )
             sent += 1
     return {"reminders": sent, "newly_overdue": overdue}

@@ -277,3 +277,25 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Reminder(models.Model):
+    """A reminder shown to an organisation in its portal (and e-mailed to its members): an annual report or a
+    final report falling due. Sent through ``orgs.reminders.remind``, which keeps each one to once."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reminders")
+    message = models.CharField(_("message"), max_length=300)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    key = models.CharField(max_length=100, help_text="deduplicates reminders sent by scheduled jobs")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        # The table predates the model's move here from filings (projects and courses remind too): kept.
+        db_table = "filings_reminder"
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="reminder_unique_key")]
+
+    def __str__(self):
+        return self.message

@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 from incubator.areas.models import Community, Street
 from incubator.errors import run_service
 from incubator.filings import services as filing_services
-from incubator.filings.models import AnnualReport, DocumentRequirement, Filing, FilingKind, FilingStatus, Reminder
+from incubator.filings.models import AnnualReport, DocumentRequirement, Filing, FilingKind, FilingStatus
 from incubator.orgs import services
-from incubator.orgs.models import Incubation, LegalForm, Organisation
+from incubator.orgs.models import Incubation, LegalForm, Organisation, Reminder
 
 portal_login_required = login_required(login_url=reverse_lazy("portal_login"))
 
@@ -318,7 +318,7 @@ urlpatterns = [
 @portal_login_required
 def notification_settings(request):
     """Each person chooses, per kind of message, immediate mail, a daily digest or none."""
-    from incubator.accounts.models import REQUIRED_KINDS, Delivery, NotificationKind, NotificationPreference
+    from incubator.notifications.models import REQUIRED_KINDS, Delivery, NotificationKind, NotificationPreference
 
     if request.method == "POST":
         for kind in NotificationKind.values:

@@ -104,3 +104,10 @@ def coverage(*, street_id: int | None = None) -> Coverage:
         "characteristic": sum(r.characteristic for r in community_rows),
     }
     return Coverage(streets=list(street_rows.values()), communities=community_rows, totals=totals)
+
+
+def members_of(organisation):
+    """The active people who act for the organisation (its members), whom its news is sent to."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(memberships__organisation=organisation, is_active=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role, ensure_roles
 from incubator.audit.services import record_event
-from incubator.notifications import notify_users
+from incubator.notifications.services import notify
 from incubator.orgs.models import (
     Activity,
     Incubation,
@@ -22,6 +22,7 @@ from incubator.orgs.models import (
     Milestone,
     Organisation,
 )
+from incubator.orgs.selectors import members_of
 from incubator.permissions import OPERATORS, is_operator, operators, require_can_act_for
 from incubator.workflow import Transition, TransitionError, Workflow, run_transition
 
@@ -180,14 +181,7 @@ def apply_for_incubation(*, actor, organisation: Organisation, needs: str, plans
         ) from None
     touch(organisation)
     record_event(actor=actor, action="incubation.applied", subject=incubation, to_state="applied")
-    transaction.on_commit(
-        lambda: notify_users(
-            operators(),
-            _("New incubation application: %(organisation)s") % {"organisation": organisation.name},
-            _("%(organisation)s has applied for incubation.") % {"organisation": organisation.name},
-            kind="operations",
-        )
-    )
+    notify("incubation.applied", to=operators(), context={"organisation": organisation.name})
     return incubation
 
 
@@ -241,12 +235,15 @@ def _set_outcome(reason):
 
 
 def _incubation_step(actor, incubation, name, reason, guard, apply):
-    def notify(locked):
-        notify_members(
-            locked.organisation,
-            _("Incubation: %(state)s") % {"state": locked.get_status_display()},
-            _("The incubation of %(organisation)s is now “%(state)s”. %(reason)s")
-            % {"organisation": locked.organisation.name, "state": locked.get_status_display(), "reason": reason},
+    def tell(locked):
+        notify(
+            "incubation.changed",
+            to=members_of(locked.organisation),
+            context={
+                "organisation": locked.organisation.name,
+                "state": IncubationStatus(locked.status).label,
+                "reason": reason,
+            },
             kind="decision" if name in ("admit", "decline", "exit") else "status",
         )
 
@@ -258,7 +255,7 @@ def _incubation_step(actor, incubation, name, reason, guard, apply):
         reason=reason,
         guard=guard,
         apply=apply,
-        notify=notify,
+        notify=tell,
     )
 
 
@@ -301,7 +298,3 @@ def flag_inactive_organisations(*, now=None) -> int:
     )
     return stale.update(flagged_inactive_at=now)
 
-
-def notify_members(organisation: Organisation, subject: str, body: str, *, kind: str = "status") -> None:
-    members = User.objects.filter(memberships__organisation=organisation, is_active=True)
-    notify_users(members, subject, body, kind=kind)

@@ -38,7 +38,6 @@ from incubator.funding.services.notice import (  # noqa: F401
     applicant_view,
     close_notices,
     lodge_objection,
-    notify_users_operators,
     publish_notice,
     release_feedback,
     resolve_objection,

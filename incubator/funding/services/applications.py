@@ -20,8 +20,9 @@ from incubator.funding.models import (
     Term,
 )
 from incubator.funding.services.calls import APPLICATION, _money
+from incubator.notifications.services import notify
 from incubator.orgs.models import Organisation
-from incubator.orgs.services import notify_members
+from incubator.orgs.selectors import members_of
 from incubator.permissions import require_can_act_for
 from incubator.workflow import TransitionError, run_transition
 
@@ -240,11 +241,10 @@ def screen(*, actor, application: Application, accept: bool, reason: str = "") -
 
 
 def _tell_applicant(locked: Application) -> None:
-    notify_members(
-        locked.organisation,
-        _("Your application: %(state)s") % {"state": locked.get_status_display()},
-        _("“%(title)s” (%(call)s) is now: %(state)s.")
-        % {"title": locked, "call": locked.call, "state": locked.get_status_display()},
+    notify(
+        "application.changed",
+        to=members_of(locked.organisation),
+        context={"title": locked, "call": locked.call, "state": ApplicationStatus(locked.status).label},
         kind="status"
         if locked.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED)
         else "decision",

@@ -21,6 +21,7 @@ from incubator.funding.models import (
 )
 from incubator.funding.services.applications import _tell_applicant
 from incubator.funding.services.calls import APPLICATION, CALL
+from incubator.notifications.services import notify
 from incubator.permissions import OPERATORS, operators, user_has_role
 from incubator.ratelimit import Limit, wait_message
 from incubator.workflow import TransitionError, run_transition
@@ -118,17 +119,8 @@ def lodge_objection(
         excerpt = text.strip()
         if len(excerpt) > OBJECTION_EXCERPT:
             excerpt = excerpt[:OBJECTION_EXCERPT] + "…"
-        body = excerpt + "\n\n" + _("Resolve it on the call's page in the back office.")
-        transaction.on_commit(
-            lambda: notify_users_operators(_("Objection lodged: %(project)s") % {"project": application}, body)
-        )
+        notify("objection.lodged", to=operators(), context={"project": application, "excerpt": excerpt})
     return objection
-
-
-def notify_users_operators(subject: str, body: str) -> None:
-    from incubator.notifications import notify_users
-
-    notify_users(operators(), subject, body, kind="operations")
 
 
 def resolve_objection(*, actor, objection: Objection, upheld: bool, resolution: str) -> Objection:

@@ -23,6 +23,7 @@ from incubator.funding.models import (
     Score,
 )
 from incubator.funding.services.calls import APPLICATION, _money
+from incubator.notifications.services import notify
 from incubator.orgs.models import Membership, Organisation
 from incubator.permissions import OPERATORS, user_has_role
 from incubator.workflow import TransitionError, run_transition
@@ -72,16 +73,7 @@ def assign_experts(*, actor, application: Application, experts: list[User]) -> l
             subject=application,
             reason="、".join(str(e) for e in experts),
         )
-    from incubator.notifications import notify_users
-
-    transaction.on_commit(
-        lambda: notify_users(
-            experts,
-            _("Review assignment: %(call)s") % {"call": application.call},
-            _("You have been asked to review an application to %(call)s.") % {"call": application.call},
-            kind="review",
-        )
-    )
+    notify("review.assigned", to=experts, context={"call": application.call})
     return made
 
 

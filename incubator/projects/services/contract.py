@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from incubator.accounts.roles import Role
 from incubator.audit.services import record_event
 from incubator.funding.models import Application, ApplicationStatus
-from incubator.notifications import notify_users
+from incubator.notifications.services import notify
 from incubator.orgs.models import Membership
-from incubator.orgs.services import notify_members
+from incubator.orgs.selectors import members_of
 from incubator.permissions import OPERATORS
 from incubator.projects.models import (
     FINISHED,
@@ -152,14 +152,10 @@ def _release(locked: Installment, actor, released_on: datetime.date) -> None:
     text = _("Installment %(n)d: %(amount)s yuan") % {"n": locked.position, "amount": locked.amount}
     record_event(actor=actor, action="installment.released", subject=locked.project, reason=text)
     project = locked.project
-    transaction.on_commit(
-        lambda: notify_members(
-            project.application.organisation,
-            _("Installment released: %(project)s") % {"project": project},
-            _("%(installment)s of the project “%(project)s” was released on %(date)s.")
-            % {"installment": text, "project": project, "date": released_on},
-            kind="decision",
-        )
+    notify(
+        "installment.released",
+        to=members_of(project.application.organisation),
+        context={"n": locked.position, "amount": locked.amount, "project": project, "date": released_on},
     )
 
 
@@ -194,14 +190,10 @@ def _assign(actor, project, *, person, agency, role, field, agency_field, label)
         setattr(locked, agency_field, (agency or "").strip())
         locked.save(update_fields=[field, agency_field])
         record_event(actor=actor, action=f"project.{field}_assigned", subject=locked, reason=f"{person} {agency or ''}")
-        transaction.on_commit(
-            lambda: notify_users(
-                [person],
-                _("You are assigned to “%(project)s”") % {"project": locked},
-                _("You are the %(role)s of the project “%(project)s” of %(organisation)s.")
-                % {"role": label, "project": locked, "organisation": locked.application.organisation},
-                kind="review",
-            )
+        notify(
+            "project.assigned",
+            to=[person],
+            context={"role": label, "project": locked, "organisation": locked.application.organisation},
         )
     return locked
 

@@ -170,15 +170,13 @@ def submit_report(
         else:
             _everyone(
                 project,
-                _("New report: %(project)s") % {"project": project},
-                _("%(organisation)s submitted a %(kind)s for %(start)s to %(end)s.")
-                % {
+                "report.submitted",
+                {
                     "organisation": project.application.organisation,
                     "kind": ReportKind(kind).label,
                     "start": period_start,
                     "end": period_end,
                 },
-                kind="operations",
             )
     touch(project.application.organisation)
     return report

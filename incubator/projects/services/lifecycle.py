@@ -12,13 +12,13 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incubator.accounts.roles import Role
-from incubator.notifications import notify_users
-from incubator.orgs.services import notify_members
+from incubator.notifications.models import NotificationKind
+from incubator.notifications.services import notify
+from incubator.orgs.selectors import members_of
 from incubator.permissions import (
     APPRAISAL_ORGANISERS,
     OPERATORS,
@@ -182,18 +182,13 @@ def _require_evaluator(actor, project):
 # --- Notifications ------------------------------------------------------------------------------------
 
 
-def _everyone(project, subject, body, *, kind="status", operators_too=True):
-    """Tell the organisation, the supervisor and (optionally) the operators, after commit."""
-
-    def send():
-        notify_members(project.application.organisation, subject, body, kind=kind)
-        people = [u for u in (project.supervisor,) if u]
-        if operators_too:
-            people += list(operators())
-        if people:
-            notify_users({u.pk: u for u in people}.values(), subject, body, kind="operations")
-
-    transaction.on_commit(send)
+def _everyone(project, event: str, context: dict, *, kind: str | None = None, operators_too: bool = True):
+    """Tell the organisation (as ``kind``, or the event's own), and the supervisor and (optionally) the
+    operators as operations, once the transaction commits."""
+    context = {"project": project, **context}
+    notify(event, to=members_of(project.application.organisation), context=context, kind=kind)
+    staff = [project.supervisor, *(operators() if operators_too else ())]
+    notify(event, to=staff, context=context, kind=NotificationKind.OPERATIONS)
 
 
 # States in which the next step is the operators' (open the appraisal, accept the evaluation, follow up).
@@ -201,19 +196,18 @@ WAITING_FOR_OPERATORS = (S.FINAL_REPORT_SUBMITTED, S.EVALUATED, S.RECTIFYING)
 
 
 def _announce(locked: Project) -> None:
-    kind = "decision" if locked.status in (S.CLOSED, S.TERMINATED, S.RECTIFYING) else "status"
-    subject = _("Project “%(project)s”: %(state)s") % {"project": locked, "state": locked.get_status_display()}
-    body = _("The project “%(project)s” of %(organisation)s is now: %(state)s.") % {
+    decision = locked.status in (S.CLOSED, S.TERMINATED, S.RECTIFYING)
+    context = {
         "project": locked,
         "organisation": locked.application.organisation,
-        "state": locked.get_status_display(),
+        "state": S(locked.status).label,
     }
-    notify_members(locked.application.organisation, subject, body, kind=kind)
-    people = {u.pk: u for u in (locked.supervisor, locked.evaluator) if u}
+    kind = NotificationKind.DECISION if decision else NotificationKind.STATUS
+    notify("project.changed", to=members_of(locked.application.organisation), context=context, kind=kind)
+    staff = [locked.supervisor, locked.evaluator]
     if locked.status in WAITING_FOR_OPERATORS:
-        people.update({u.pk: u for u in operators()})
-    if people:
-        notify_users(people.values(), subject, body, kind="operations")
+        staff += list(operators())
+    notify("project.changed", to=staff, context=context, kind=NotificationKind.OPERATIONS)
 
 
 def _step(project, name, actor, *, reason="", guard=None, apply=None, system=False):

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incubator.audit.services import record_event
-from incubator.notifications import notify_users
-from incubator.orgs.services import notify_members
+from incubator.notifications.services import notify
+from incubator.orgs.reminders import OVERDUE, remind, rung
 from incubator.permissions import is_operator, operators
 from incubator.projects.models import (
     FINISHED,
@@ -89,12 +89,7 @@ def record_visit(
                 visit=visit,
             )
         else:
-            _everyone(
-                project,
-                _("Supervision visit: %(project)s") % {"project": project},
-                _("Findings of the visit on %(date)s: %(findings)s")
-                % {"date": visited_on, "findings": findings.strip()},
-            )
+            _everyone(project, "visit.recorded", {"date": visited_on, "findings": findings.strip()})
     return visit
 
 
@@ -144,12 +139,7 @@ def require_rectification(
             _step(locked, "rectify", actor, reason=requirement.strip(), apply=apply)
         else:
             record_event(actor=actor, action="project.rectify", subject=locked, reason=requirement.strip())
-        _everyone(
-            project,
-            _("Rectification required: %(project)s") % {"project": project},
-            _("By %(date)s: %(requirement)s") % {"date": due_on, "requirement": requirement.strip()},
-            kind="decision",
-        )
+        _everyone(project, "rectification.required", {"date": due_on, "requirement": requirement.strip()})
     return rectification
 
 
@@ -170,12 +160,7 @@ def answer_rectification(*, actor, rectification: Rectification, answer: str) ->
         record_event(
             actor=actor, action="rectification.answered", subject=locked.project, from_state="open", to_state="answered"
         )
-        _everyone(
-            locked.project,
-            _("Rectification answered: %(project)s") % {"project": locked.project},
-            answer.strip(),
-            kind="operations",
-        )
+        _everyone(locked.project, "rectification.answered", {"answer": answer.strip()})
     return locked
 
 
@@ -208,13 +193,7 @@ def review_rectification(*, actor, rectification: Rectification, accept: bool, c
         if accept and current.status == S.RECTIFYING and not remaining.exists():
             _step(current, RESUME.get(current.resume_status, "resume_active"), actor, reason=comment)
         elif not accept:
-            _everyone(
-                project,
-                _("Rectification returned: %(project)s") % {"project": project},
-                comment.strip(),
-                kind="decision",
-                operators_too=False,
-            )
+            _everyone(project, "rectification.returned", {"comment": comment.strip()}, operators_too=False)
     return locked
 
 
@@ -236,10 +215,8 @@ def flag_overdue_rectifications(*, today: datetime.date | None = None) -> int:
             record_event(actor=None, action="rectification.overdue", subject=rectification.project)
             _everyone(
                 rectification.project,
-                _("Rectification overdue: %(project)s") % {"project": rectification.project},
-                _("The rectification due on %(date)s has not been answered: %(requirement)s")
-                % {"date": rectification.due_on, "requirement": rectification.requirement},
-                kind="reminder",
+                "rectification.overdue",
+                {"date": rectification.due_on, "requirement": rectification.requirement},
             )
         flagged += 1
     return flagged
@@ -318,8 +295,6 @@ def ask_for_final_report(*, actor, project: Project) -> Project:
 def final_report_reminders(*, today: datetime.date | None = None) -> dict:
     """Daily: projects past their end ask for the final report; reminders 14, 7 and 1 days before it is
     due, an overdue flag after. Idempotent: each reminder has a key, so nothing is sent twice."""
-    from incubator.filings.models import Reminder
-
     today = today or timezone.localdate()
     moved = reminded = overdue = 0
     for project in Project.objects.filter(status=S.ACTIVE, ends_on__lt=today):
@@ -335,35 +310,22 @@ def final_report_reminders(*, today: datetime.date | None = None) -> dict:
         "application__organisation"
     )
     for project in waiting:
-        days_left = (project.final_report_due_on - today).days
-        if days_left < 0:
-            key = f"final-report-{project.pk}-overdue"
-            text = _("The final report of “%(project)s” was due on %(date)s and is overdue.")
-            if not project.final_report_overdue:
-                Project.objects.filter(pk=project.pk).update(final_report_overdue=True)
-                record_event(actor=None, action="project.final_report_overdue", subject=project)
-                overdue += 1
-        elif days_left <= max(REMIND_DAYS_BEFORE):
-            # The nearest threshold at or above the days left: a job that missed a day still reminds once.
-            threshold = min(d for d in REMIND_DAYS_BEFORE if d >= days_left)
-            key = f"final-report-{project.pk}-{threshold}"
-            text = _("The final report of “%(project)s” is due on %(date)s.")
-        else:
+        step = rung(due_on=project.final_report_due_on, today=today, days_before=REMIND_DAYS_BEFORE)
+        if step is None:
             continue
-        message = text % {"project": project, "date": project.final_report_due_on.isoformat()}
-        _reminder, created = Reminder.objects.get_or_create(
+        if step == OVERDUE and not project.final_report_overdue:
+            Project.objects.filter(pk=project.pk).update(final_report_overdue=True)
+            record_event(actor=None, action="project.final_report_overdue", subject=project)
+            overdue += 1
+        context = {"project": project, "date": project.final_report_due_on.isoformat(), "overdue": step == OVERDUE}
+        if remind(
             organisation=project.application.organisation,
-            key=key,
-            defaults={"message": message, "due_on": project.final_report_due_on},
-        )
-        if created:
-            organisation = project.application.organisation
-            transaction.on_commit(
-                lambda o=organisation, m=message: notify_members(o, _("Reminder: final report"), m, kind="reminder")
-            )
-            if days_left < 0:
-                transaction.on_commit(
-                    lambda m=message: notify_users(operators(), _("Final report overdue"), m, kind="operations")
-                )
+            key=f"final-report-{project.pk}-{step}",
+            event="final_report.due",
+            context=context,
+            due_on=project.final_report_due_on,
+        ):
+            if step == OVERDUE:
+                notify("final_report.overdue", to=operators(), context=context)
             reminded += 1
     return {"moved_to_final_report": moved, "reminders": reminded, "newly_overdue": overdue}

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from incubator.filings import services
-from incubator.filings.models import AnnualReport, DocumentRequirement, Reminder
-from incubator.orgs.models import Organisation
+from incubator.filings.models import AnnualReport, DocumentRequirement
+from incubator.orgs.models import Organisation, Reminder
 from incubator.workflow import TransitionError
 from tests.factories import OrganisationFactory
 

@@ -76,7 +76,7 @@ def test_missing_fields_are_shown_beside_each_field(client, notice):
 def test_operators_are_mailed_about_the_first_few_only_with_an_excerpt(
     client, notice, operator, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from incubator.accounts.tasks import send_notification
+    from incubator.notifications.tasks import send_notification
 
     bodies = []
     monkeypatch.setattr(send_notification, "apply_async", lambda args, headers: bodies.append(args[2]))

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def mailed(monkeypatch, django_capture_on_commit_callbacks):
     """(recipient id, subject) of every e-mail queued, once the surrounding transaction commits."""
-    from incubator.accounts.tasks import send_notification
+    from incubator.notifications.tasks import send_notification
 
     queued = []
     monkeypatch.setattr(

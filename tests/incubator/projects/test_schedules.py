@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 
-from incubator.filings.models import Reminder
 from incubator.funding.models import Application, PublicNotice
 from incubator.funding.services import close_notices
+from incubator.orgs.models import Reminder
 from incubator.projects import services
 from incubator.projects.models import Project
 from tests.incubator.projects.conftest import TODAY, make_awarded, run_to

@@ -8,7 +8,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from incubator.accounts.models import User
-from incubator.filings.models import Reminder
+from incubator.orgs.models import Reminder
 from incubator.projects import services
 from incubator.projects.models import Project
 from tenants.models import Hub
