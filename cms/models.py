@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -29,6 +29,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from cms import selectors
 
 PER_PAGE = 12
 
@@ -75,7 +77,7 @@ class ShowcasePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        hub_name = _hub_name(request)
+        hub_name = hub_name_for(request)
         context.setdefault("page_title", self.page_title(hub_name))
         context.setdefault("meta_description", self.meta_description(hub_name))
         context.setdefault("og_type", self.og_type)
@@ -93,10 +95,14 @@ class ShowcasePage(Page):
         return [{"location": self.absolute(request), "lastmod": self.last_published_at or self.first_published_at}]
 
 
-def _hub_name(request) -> str:
-    from cms.selectors import hub_name
-
-    return hub_name(request)
+def hub_name_for(request=None) -> str:
+    """The hub's name in the visitor's language: its English name (branding) when chosen, else its name."""
+    tenant = getattr(request, "tenant", None) or getattr(connection, "tenant", None)
+    name = getattr(tenant, "name", "") or ""
+    if not is_chinese():
+        branding = SiteBranding.load(request_or_site=request)
+        return branding.name_en or name
+    return name
 
 
 def _paginate(request, items, per_page=PER_PAGE):
@@ -144,14 +150,13 @@ class HomePage(ShowcasePage):
         return super().page_title(hub_name)
 
     def get_context(self, request, *args, **kwargs):
-        from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context.update(
             figures=selectors.home_figures(),
             featured=selectors.featured_projects(self.featured_count),
             open_calls=selectors.open_calls()[:3],
-            news=selectors.latest_news(self.news_count),
+            news=latest_news(self.news_count),
         )
         return context
 
@@ -192,7 +197,6 @@ class CallIndexPage(RoutablePageMixin, SectionPage):
 
     @path("")
     def calls(self, request):
-        from cms import selectors
 
         return self.render(
             request,
@@ -204,7 +208,6 @@ class CallIndexPage(RoutablePageMixin, SectionPage):
 
     @path("<int:pk>/")
     def call(self, request, pk):
-        from cms import selectors
 
         call = selectors.public_calls().filter(pk=pk).first()
         if call is None:
@@ -223,7 +226,6 @@ class CallIndexPage(RoutablePageMixin, SectionPage):
         )
 
     def get_sitemap_urls(self, request=None):
-        from cms import selectors
 
         urls = super().get_sitemap_urls(request)
         for call in selectors.public_calls().only("pk", "created_at"):
@@ -242,7 +244,6 @@ class ProjectIndexPage(RoutablePageMixin, SectionPage):
 
     @path("")
     def projects(self, request):
-        from cms import selectors
         from incubator.funding.models import CallField
 
         options = selectors.project_filter_options()
@@ -264,7 +265,6 @@ class ProjectIndexPage(RoutablePageMixin, SectionPage):
 
     @path("<int:pk>/")
     def project(self, request, pk):
-        from cms import selectors
         from incubator.projects.public_selectors import project_story
 
         project = selectors.public_projects().filter(pk=pk).first()
@@ -283,7 +283,6 @@ class ProjectIndexPage(RoutablePageMixin, SectionPage):
         )
 
     def get_sitemap_urls(self, request=None):
-        from cms import selectors
 
         urls = super().get_sitemap_urls(request)
         for project in selectors.public_projects().select_related(None).only("pk", "created_at"):
@@ -301,7 +300,6 @@ class OrganisationIndexPage(SectionPage):
         verbose_name = _("organisations index page")
 
     def get_context(self, request, *args, **kwargs):
-        from cms import selectors
         from incubator.orgs.models import ServiceField, Tier
 
         context = super().get_context(request, *args, **kwargs)
@@ -337,7 +335,6 @@ class CourseIndexPage(SectionPage):
         verbose_name = _("courses index page")
 
     def get_context(self, request, *args, **kwargs):
-        from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = selectors.upcoming_courses()
@@ -358,7 +355,6 @@ class NoticeIndexPage(SectionPage):
         verbose_name = _("notice board page")
 
     def get_context(self, request, *args, **kwargs):
-        from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
         today = timezone.localdate()
@@ -371,7 +367,6 @@ class NoticeIndexPage(SectionPage):
 
     def get_sitemap_urls(self, request=None):
         """The board, then the notices and appraisal results it links to (Django views under /notices/)."""
-        from cms import selectors
         from incubator.projects.models import Project
 
         urls = super().get_sitemap_urls(request)
@@ -545,3 +540,9 @@ class MenuItem(Orderable):
             raise ValidationError(_("Choose a page or enter an address."))
         if not self.link_page_id and not self.label:
             raise ValidationError({"label": _("A link to an address needs a label.")})
+
+
+def latest_news(limit: int) -> list:
+    if not limit:
+        return []
+    return list(NewsPage.objects.live().public().order_by("-date", "-pk")[:limit])

@@ -1,15 +1,13 @@
 """What the showcase site reads from the hub's records. Every function runs in the current hub's schema.
 
-Which projects are public (``public_projects``): those whose progress the hub published (the same rule as
-/progress/<pk>/) and those that are closed, i.e. finished and accepted after the third-party evaluation.
-A project that is still running or was terminated stays private until the hub publishes its progress.
-Nothing here returns money released, a rectification, a person's name or an individual appraisal answer.
+Which projects are public is the projects app's rule (``incubator.projects.public_selectors.public_projects``),
+the same for /progress/<pk>/ and for the showcase. Nothing here returns money released, a rectification, a
+person's name or an individual appraisal answer.
 """
 
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -24,21 +22,10 @@ from incubator.funding.models import (
     PublicNotice,
 )
 from incubator.orgs.models import IncubationStatus, LegalForm, Organisation, ServiceField, Tier
+from incubator.projects import public_selectors as projects_public
 from incubator.projects.models import Project, ProjectActivity, ProjectStatus
 
 # --- The hub and the site's structure ----------------------------------------------------------------------
-
-
-def hub_name(request=None) -> str:
-    """The hub's name in the visitor's language: its English name (branding) when chosen, else its name."""
-    from cms.models import SiteBranding, is_chinese
-
-    tenant = getattr(request, "tenant", None) or getattr(connection, "tenant", None)
-    name = getattr(tenant, "name", "") or ""
-    if not is_chinese():
-        branding = SiteBranding.load(request_or_site=request)
-        return branding.name_en or name
-    return name
 
 
 SECTIONS = {
@@ -100,14 +87,6 @@ def featured_projects(limit: int) -> list[Project]:
     return list(projects.order_by(F("closed_on").desc(nulls_last=True), "-pk")[:limit])
 
 
-def latest_news(limit: int):
-    from cms.models import NewsPage
-
-    if not limit:
-        return []
-    return list(NewsPage.objects.live().public().order_by("-date", "-pk")[:limit])
-
-
 # --- Calls -----------------------------------------------------------------------------------------------------
 
 
@@ -161,10 +140,10 @@ def call_summary(call: Call, rules: dict) -> str:
 
 
 def public_projects() -> QuerySet[Project]:
-    """The projects the public may see (see the module's docstring), newest first, with what lists show."""
+    """The projects the public may see (the rule is the projects app's), newest first, with what lists show."""
     return (
-        Project.objects.filter(Q(progress_published=True) | Q(status=ProjectStatus.CLOSED))
-        .select_related("application__organisation__street", "application__call")
+        projects_public.public_projects()
+        .select_related("application__organisation__street")
         .annotate(
             year=Coalesce(
                 ExtractYear("starts_on"),
@@ -264,6 +243,4 @@ def past_notices(today) -> QuerySet[PublicNotice]:
 
 def recent_appraisals(limit: int) -> list[Project]:
     """Published residents' appraisal results (民事民评), newest first, with their figures. One query."""
-    from incubator.projects.public_selectors import published_appraisals, with_figures
-
-    return with_figures(published_appraisals()[:limit])
+    return projects_public.with_figures(projects_public.published_appraisals()[:limit])

@@ -14,7 +14,7 @@ from django.views.i18n import set_language as django_set_language
 from wagtail.contrib.sitemaps.views import sitemap
 
 from cms import search as site_search
-from cms.selectors import hub_name
+from cms.models import hub_name_for
 
 RESULTS_PER_PAGE = 20
 
@@ -33,7 +33,7 @@ def search(request):
             "terms": site_search.terms_of(query),
             "results": page,
             "page_title": _("Search"),
-            "meta_description": _("Search the site of %(hub)s.") % {"hub": hub_name(request)},
+            "meta_description": _("Search the site of %(hub)s.") % {"hub": hub_name_for(request)},
             "og_type": "website",
             "noindex": bool(query),
         },

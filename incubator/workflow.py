@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from incubator.audit.actions import declare
 from incubator.audit.services import record_event
 from incubator.errors import ApplicationError
 from incubator.permissions import user_has_role
@@ -47,6 +48,7 @@ class Workflow:
         known = set(self.states.values)
         for t in self.transitions:
             assert set(t.sources) | {t.target} <= known, f"{self.name}.{t.name} names an unknown state"
+            declare(f"{self.name}.{t.name}", t.label or t.name)  # each transition is an audit action
 
     def __getitem__(self, name: str) -> Transition:
         return self._by_name[name]

@@ -88,14 +88,15 @@ def _set_up_hub_schema(*, hub: Hub, domain: str, actor, admin_email: str, passwo
     # The template's Site answers to the template's placeholder host; make it this hub's.
     Site.objects.filter(is_default_site=True).update(hostname=domain, port=80, site_name=hub.name)
     HomePage.objects.update(title=hub.name, draft_title=hub.name, seo_title=hub.name)
-    admin = create_hub_admin(email=admin_email, password=password)
-    record_event(
-        actor=None,
-        action="hub.provisioned",
-        subject=hub,
-        to_state="live",
-        reason=_("Provisioned by %(actor)s") % {"actor": getattr(actor, "email", None) or _("the platform")},
-    )
+    with transaction.atomic():  # the hub's first admin and its audit row, together (a savepoint when cloning)
+        admin = create_hub_admin(email=admin_email, password=password)
+        record_event(
+            actor=None,
+            action="hub.provisioned",
+            subject=hub,
+            to_state="live",
+            reason=_("Provisioned by %(actor)s") % {"actor": getattr(actor, "email", None) or _("the platform")},
+        )
     return admin
 
 

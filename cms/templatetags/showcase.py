@@ -11,7 +11,8 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
-from cms.selectors import hub_name, section_urls
+from cms.models import hub_name_for
+from cms.selectors import section_urls
 
 register = template.Library()
 
@@ -76,7 +77,7 @@ def showcase_chrome(context) -> dict:
             }
     home_url = "/"
     chrome = {
-        "name": hub_name(request) or _("Incubation hub"),
+        "name": hub_name_for(request) or _("Incubation hub"),
         "branding": branding,
         "logo": logo,
         "home_url": home_url,

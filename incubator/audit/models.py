@@ -25,3 +25,9 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.subject_type}#{self.subject_id}"
+
+    @property
+    def action_label(self):
+        from incubator.audit.actions import label_of
+
+        return label_of(self.action)

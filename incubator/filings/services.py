@@ -92,15 +92,16 @@ def upload_document(*, actor, filing: Filing, requirement: DocumentRequirement, 
     if requirement.legal_form != filing.legal_form:
         raise ValidationError({"requirement": [_("That document is not on this filing's checklist.")]})
     check_upload(uploaded_file)
-    document = FilingDocument.objects.create(
-        filing=filing,
-        requirement=requirement,
-        file=uploaded_file,
-        uploaded_by=actor,
-        original_name=uploaded_file.name[-200:],
-    )
+    with transaction.atomic():
+        document = FilingDocument.objects.create(
+            filing=filing,
+            requirement=requirement,
+            file=uploaded_file,
+            uploaded_by=actor,
+            original_name=uploaded_file.name[-200:],
+        )
+        record_event(actor=actor, action="filing.document_uploaded", subject=filing, reason=requirement.title)
     touch(filing.organisation)
-    record_event(actor=actor, action="filing.document_uploaded", subject=filing, reason=requirement.title)
     return document
 
 
@@ -194,15 +195,45 @@ def _tell_members(locked: Filing) -> None:
 def schedule_annual_report(*, actor, organisation: Organisation, year: int, due_on: datetime.date) -> AnnualReport:
     if not is_operator(actor):
         raise PermissionDenied(_("Only hub operators schedule annual reports."))
-    report, created = AnnualReport.objects.get_or_create(
-        organisation=organisation, year=year, defaults={"due_on": due_on}
-    )
-    if not created:
-        raise TransitionError(
-            _("The %(year)s annual report of %(organisation)s is already scheduled.")
-            % {"year": year, "organisation": organisation}
+    with transaction.atomic():
+        report, created = AnnualReport.objects.get_or_create(
+            organisation=organisation, year=year, defaults={"due_on": due_on}
         )
+        if not created:
+            raise TransitionError(
+                _("The %(year)s annual report of %(organisation)s is already scheduled.")
+                % {"year": year, "organisation": organisation},
+                field="year",
+            )
+        record_event(actor=actor, action="annual_report.scheduled", subject=report, reason=due_on.isoformat())
     return report
+
+
+def reschedule_annual_report(
+    *, actor, report: AnnualReport, due_on: datetime.date | None = None, **other
+) -> AnnualReport:
+    """Operators correct the due date of a report not yet submitted (the organisation and year stay)."""
+    if not is_operator(actor):
+        raise PermissionDenied(_("Only hub operators schedule annual reports."))
+    if other:
+        raise TransitionError(_("Only the due date of a scheduled annual report can be changed."))
+    with transaction.atomic():
+        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status != AnnualReportStatus.DUE:
+            raise TransitionError(_("This annual report has already been submitted."), field="due_on")
+        if due_on is None or due_on == locked.due_on:
+            return locked
+        before = locked.due_on
+        locked.due_on = due_on
+        locked.overdue = due_on < timezone.localdate()
+        locked.save(update_fields=["due_on", "overdue"])
+        record_event(
+            actor=actor,
+            action="annual_report.rescheduled",
+            subject=locked,
+            reason=f"{before.isoformat()} → {due_on.isoformat()}",
+        )
+    return locked
 
 
 def submit_annual_report(*, actor, report: AnnualReport, uploaded_file) -> AnnualReport:

@@ -7,15 +7,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 
-from incubator.errors import run_service
+from incubator.errors import run_service, show_problems
 from incubator.filings import services as filing_services
 from incubator.filings.models import Filing
+from incubator.ids import parse_id
 from incubator.orgs import roster, selectors, services
-from incubator.orgs.models import BasicField, Cohort, Incubation, Organisation
+from incubator.orgs.models import BasicField, Cohort, Incubation, IncubationStatus, Organisation
 from incubator.permissions import require_operator
 from incubator.spreadsheets import xlsx_response
 from incubator.workflow import TransitionError
@@ -144,6 +146,53 @@ class ApproveFilingForm(forms.Form):
     )
 
 
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("milestone"), max_length=200)
+    due_on = forms.DateField(label=gettext_lazy("due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MilestoneDoneForm(forms.Form):
+    done_on = forms.DateField(
+        label=gettext_lazy("done on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _milestone(request, incubation, action):
+    """(done, form): a milestone action on the incubation's page; ``form`` keeps what was typed on error."""
+    if action == "milestone_add":
+        form = MilestoneForm(request.POST)
+        if not form.is_valid():
+            return False, form
+        ok, _result = run_service(
+            request,
+            lambda: services.add_milestone(actor=request.user, incubation=incubation, **form.cleaned_data),
+            form=form,
+            success=_("Milestone added."),
+        )
+        return ok, form
+    milestone = get_object_or_404(incubation.milestones, pk=parse_id(request.POST.get("milestone")) or 0)
+    if action == "milestone_done":
+        form = MilestoneDoneForm(request.POST)
+        if not form.is_valid():
+            show_problems(request, ValidationError(form.errors))
+            return False, None
+        call = lambda: services.complete_milestone(  # noqa: E731
+            actor=request.user, milestone=milestone, done_on=form.cleaned_data.get("done_on")
+        )
+        message = _("Milestone marked done.")
+    elif action == "milestone_reopen":
+        call, message = lambda: services.reopen_milestone(actor=request.user, milestone=milestone), _("Reopened.")
+    elif action == "milestone_remove":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm the removal."))
+            return False, None
+        call, message = lambda: services.remove_milestone(actor=request.user, milestone=milestone), _("Removed.")
+    else:
+        raise PermissionDenied
+    ok, _result = run_service(request, call, success=message)
+    return ok, None
+
+
 def _perform(request, kind, obj, action):
     if kind == "incubation":
         if action == "admit":
@@ -185,7 +234,13 @@ def actions_view(request, kind, pk):
         workflow = filing_services.FILING
     else:
         raise PermissionDenied
-    if request.method == "POST":
+    milestone_form = MilestoneForm()
+    if request.method == "POST" and kind == "incubation" and request.POST.get("action", "").startswith("milestone_"):
+        done, form = _milestone(request, obj, request.POST["action"])
+        if done or form is None:
+            return redirect(reverse("incubator_actions", args=[kind, pk]) + "#milestones")
+        milestone_form = form  # what was typed, with the errors next to the fields
+    elif request.method == "POST":
         action = request.POST.get("action", "")
         run_service(
             request,
@@ -205,6 +260,9 @@ def actions_view(request, kind, pk):
         "admit_form": AdmitForm(),
         "reason_form": ReasonForm(),
         "approve_form": ApproveFilingForm(),
+        "milestone_form": milestone_form,
+        "incubating": kind == "incubation" and obj.status == IncubationStatus.INCUBATING,
+        "today": timezone.localdate(),
     }
     if kind == "filing":
         context["checklist"] = filing_services.checklist(obj)

@@ -259,21 +259,86 @@ def _incubation_step(actor, incubation, name, reason, guard, apply):
     )
 
 
-def add_milestone(*, actor, incubation: Incubation, title: str, due_on: datetime.date) -> Milestone:
+INCUBATION_DETAILS = ("needs", "plans", "space", "mentor")
+
+
+def update_incubation(*, actor, incubation: Incubation, **fields) -> Incubation:
+    """Operators correct an incubation's needs, plans, space or mentor; its state moves only by its workflow."""
+    if not is_operator(actor):
+        raise PermissionDenied(_("Only hub operators change an incubation."))
+    unknown = set(fields) - set(INCUBATION_DETAILS)
+    if unknown:
+        raise TransitionError(_("The state of an incubation changes only through its actions."))
+    with transaction.atomic():
+        locked = Incubation.objects.select_for_update().get(pk=incubation.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        if fields:
+            record_event(actor=actor, action="incubation.updated", subject=locked, reason=", ".join(sorted(fields)))
+    return locked
+
+
+# Milestones are audited on their incubation, so that its history tells the whole story.
+
+
+def _require_incubating(actor, incubation: Incubation) -> None:
     if not is_operator(actor):
         raise PermissionDenied(_("Only hub operators set milestones."))
     if incubation.status != IncubationStatus.INCUBATING:
         raise TransitionError(_("Milestones belong to an organisation that is incubating."))
-    return Milestone.objects.create(incubation=incubation, title=title, due_on=due_on)
+
+
+def add_milestone(*, actor, incubation: Incubation, title: str, due_on: datetime.date) -> Milestone:
+    _require_incubating(actor, incubation)
+    milestone = Milestone(incubation=incubation, title=(title or "").strip(), due_on=due_on)
+    milestone.full_clean()
+    with transaction.atomic():
+        milestone.save()
+        record_event(
+            actor=actor, action="milestone.added", subject=incubation, reason=f"{milestone.title} ({due_on})"
+        )
+    return milestone
 
 
 def complete_milestone(*, actor, milestone: Milestone, done_on=None) -> Milestone:
     require_can_act_for(actor, milestone.incubation.organisation)
-    milestone.done_on = done_on or timezone.localdate()
-    milestone.save(update_fields=["done_on"])
+    if milestone.incubation.status != IncubationStatus.INCUBATING:
+        raise TransitionError(_("Milestones belong to an organisation that is incubating."))
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": [_("A milestone cannot be done in the future.")]})
+    with transaction.atomic():
+        milestone.done_on = done_on
+        milestone.save(update_fields=["done_on"])
+        record_event(
+            actor=actor, action="milestone.done", subject=milestone.incubation, reason=f"{milestone.title} ({done_on})"
+        )
     touch(milestone.incubation.organisation)
-    record_event(actor=actor, action="milestone.done", subject=milestone)
     return milestone
+
+
+def reopen_milestone(*, actor, milestone: Milestone) -> Milestone:
+    """Undo a milestone marked done by mistake."""
+    _require_incubating(actor, milestone.incubation)
+    if milestone.done_on is None:
+        raise TransitionError(_("This milestone is not done."))
+    with transaction.atomic():
+        milestone.done_on = None
+        milestone.save(update_fields=["done_on"])
+        record_event(actor=actor, action="milestone.reopened", subject=milestone.incubation, reason=milestone.title)
+    return milestone
+
+
+def remove_milestone(*, actor, milestone: Milestone) -> None:
+    """Remove a milestone set by mistake (one not done yet)."""
+    _require_incubating(actor, milestone.incubation)
+    if milestone.done_on is not None:
+        raise TransitionError(_("A milestone that is done stays on record; reopen it first."))
+    with transaction.atomic():
+        record_event(actor=actor, action="milestone.removed", subject=milestone.incubation, reason=milestone.title)
+        milestone.delete()
 
 
 def record_activity(*, actor, organisation: Organisation, held_on, title: str, participants: int = 0) -> Activity:

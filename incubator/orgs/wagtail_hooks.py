@@ -11,9 +11,11 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from incubator.areas.models import Community, Street
+from incubator.filings import services as filing_services
 from incubator.filings.models import AnnualReport, DocumentRequirement, Filing
-from incubator.orgs import admin_views
+from incubator.orgs import admin_views, services
 from incubator.orgs.models import Cohort, Incubation, Organisation
+from incubator.orgs.viewsets import create_view, edit_view
 
 
 class ServiceOnlyPolicy(ModelPermissionPolicy):
@@ -33,6 +35,8 @@ class ServiceOnlyPolicy(ModelPermissionPolicy):
 
 register_permission_policy(Incubation, ServiceOnlyPolicy(Incubation, {"add", "delete"}), exact_class=True)
 register_permission_policy(Filing, ServiceOnlyPolicy(Filing, {"add", "change", "delete"}), exact_class=True)
+# Audited records are corrected through their services, never deleted.
+register_permission_policy(AnnualReport, ServiceOnlyPolicy(AnnualReport, {"delete"}), exact_class=True)
 
 
 def _index_with(*related):
@@ -71,6 +75,8 @@ class OrganisationViewSet(ModelViewSet):
     model = Organisation
     icon = "group"
     index_view_class = _index_with("street", "community")
+    add_view_class = create_view(services.create_organisation)
+    edit_view_class = edit_view(services.update_profile, "organisation")
     form_fields = [
         "name", "legal_form", "uscc", "service_fields", "street", "community", "tier", "basic_field",
         "resident_group", "responsible_person", "contact_phone", "contact_email", "address", "founded_on", "members",
@@ -101,6 +107,7 @@ class IncubationViewSet(ModelViewSet):
     model = Incubation
     icon = "tasks"
     index_view_class = _index_with("organisation", "cohort", "mentor")
+    edit_view_class = edit_view(services.update_incubation, "incubation")
     # Status changes only through the actions view, never by editing the field.
     form_fields = ["needs", "plans", "space", "mentor"]
     list_display = ["organisation", "status", "cohort", "space", "mentor", "applied_at", admin_views.actions_column]
@@ -126,6 +133,8 @@ class AnnualReportViewSet(ModelViewSet):
     model = AnnualReport
     icon = "calendar-alt"
     index_view_class = _index_with("organisation")
+    add_view_class = create_view(filing_services.schedule_annual_report)
+    edit_view_class = edit_view(filing_services.reschedule_annual_report, "report")
     form_fields = ["organisation", "year", "due_on"]
     list_display = ["organisation", "year", "due_on", "status", "overdue", "submitted_at"]
     list_filter = ["status", "overdue", "year"]

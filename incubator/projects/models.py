@@ -267,6 +267,9 @@ class Rectification(models.Model):
     answer = BoundedTextField(_("the organisation's answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Why the last answer was not enough (the reviewer's words, shown to the organisation next to it).
+    return_comment = BoundedTextField(_("why the answer was returned"), blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
     required_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

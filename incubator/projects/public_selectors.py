@@ -13,7 +13,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 
 from incubator.funding.models import TargetGroup
 from incubator.projects import services
-from incubator.projects.models import Project
+from incubator.projects.models import Project, ProjectStatus
 
 LEVELS = (1, 2, 3, 4, 5)
 CENT = Decimal("0.01")
@@ -83,9 +83,12 @@ def published_appraisal(pk) -> Project | None:
     return rows[0] if rows else None
 
 
-def published_progress() -> QuerySet[Project]:
-    """Projects whose progress the hub has published."""
-    return Project.objects.filter(progress_published=True).select_related(
+def public_projects() -> QuerySet[Project]:
+    """The one rule of which projects the public may see (the /progress/ pages, the showcase's project pages,
+    lists and search): those whose progress the hub published, and those closed, i.e. finished and accepted
+    after the third-party evaluation. A project still running, or terminated, stays private until the hub
+    publishes its progress."""
+    return Project.objects.filter(Q(progress_published=True) | Q(status=ProjectStatus.CLOSED)).select_related(
         "application__organisation", "application__call"
     )
 

@@ -312,7 +312,7 @@ def appraisal_results(request, pk):
 @require_GET
 def project_progress(request, pk):
     """A project's published progress: what it set out to do and what it did."""
-    project = get_object_or_404(public_selectors.published_progress(), pk=pk)
+    project = get_object_or_404(public_selectors.public_projects(), pk=pk)
     context = public_selectors.project_story(project)
     context["page_title"] = str(project)
     context["meta_description"] = _(

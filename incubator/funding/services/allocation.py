@@ -191,10 +191,11 @@ def set_override(*, actor, application: Application, decision: str, reason: str)
         raise ValidationError(_("A manual decision must be justified."))
     if application.call.status != CallStatus.REVIEWING:
         raise TransitionError(_("Manual decisions are made while the call is being reviewed."))
-    Application.objects.filter(pk=application.pk).update(override=decision, override_reason=reason.strip())
-    record_event(
-        actor=actor, action="application.override", subject=application, to_state=decision or "none", reason=reason
-    )
+    with transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(override=decision, override_reason=reason.strip())
+        record_event(
+            actor=actor, action="application.override", subject=application, to_state=decision or "none", reason=reason
+        )
     application.refresh_from_db()
     return application
 

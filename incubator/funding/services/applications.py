@@ -79,9 +79,12 @@ def start_application(*, actor, call: Call, organisation: Organisation) -> Appli
         problems.insert(0, window)
     if problems:
         raise ValidationError(problems)
-    application, created = Application.objects.get_or_create(call=call, organisation=organisation)
-    if created:
-        record_event(actor=actor, action="application.started", subject=application, to_state=ApplicationStatus.DRAFT)
+    with transaction.atomic():
+        application, created = Application.objects.get_or_create(call=call, organisation=organisation)
+        if created:
+            record_event(
+                actor=actor, action="application.started", subject=application, to_state=ApplicationStatus.DRAFT
+            )
     return application
 
 

@@ -111,10 +111,11 @@ def lodge_objection(
         raise ValidationError(problems)
     for limit, key in limits:
         limit.hit(key)
-    objection = Objection.objects.create(
-        notice=notice, application=application, name=name.strip(), contact=contact.strip(), text=text.strip()
-    )
-    record_event(actor=None, action="objection.lodged", subject=application, reason=text.strip()[:200])
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            notice=notice, application=application, name=name.strip(), contact=contact.strip(), text=text.strip()
+        )
+        record_event(actor=None, action="objection.lodged", subject=application, reason=text.strip()[:200])
     if OBJECTION_EMAILS_PER_NOTICE.hit(str(notice.pk)) <= OBJECTION_EMAILS_PER_NOTICE.limit:
         excerpt = text.strip()
         if len(excerpt) > OBJECTION_EXCERPT:
@@ -203,8 +204,9 @@ def close_notices(*, today: datetime.date | None = None) -> dict:
 def release_feedback(*, actor, application: Application, feedback: str) -> Application:
     if not user_has_role(actor, OPERATORS):
         raise PermissionDenied(_("Only hub operators release feedback."))
-    Application.objects.filter(pk=application.pk).update(released_feedback=feedback.strip())
-    record_event(actor=actor, action="application.feedback_released", subject=application)
+    with transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(released_feedback=feedback.strip())
+        record_event(actor=actor, action="application.feedback_released", subject=application)
     application.refresh_from_db()
     return application
 

@@ -157,7 +157,8 @@ def publish_appraisal(*, actor, project: Project) -> Project:
         raise TransitionError(_("Appraisal results are published once the appraisal has taken place."))
     if not project.ballots.exists():
         raise TransitionError(_("No resident has answered yet; there is nothing to publish."))
-    Project.objects.filter(pk=project.pk).update(appraisal_published_at=timezone.now())
-    record_event(actor=actor, action="project.appraisal_published", subject=project)
+    with transaction.atomic():
+        Project.objects.filter(pk=project.pk).update(appraisal_published_at=timezone.now())
+        record_event(actor=actor, action="project.appraisal_published", subject=project)
     project.refresh_from_db()
     return project

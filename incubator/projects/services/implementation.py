@@ -223,9 +223,12 @@ def beneficiaries_reached(project: Project) -> int:
 
 def publish_progress(*, actor, project: Project, published: bool = True) -> Project:
     _require(actor, OPERATORS, _("Only hub operators publish a project's progress."))
-    Project.objects.filter(pk=project.pk).update(progress_published=published)
-    record_event(
-        actor=actor, action="project.progress_published" if published else "project.progress_hidden", subject=project
-    )
+    with transaction.atomic():
+        Project.objects.filter(pk=project.pk).update(progress_published=published)
+        record_event(
+            actor=actor,
+            action="project.progress_published" if published else "project.progress_hidden",
+            subject=project,
+        )
     project.refresh_from_db()
     return project

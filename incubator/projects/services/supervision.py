@@ -179,6 +179,8 @@ def review_rectification(*, actor, rectification: Rectification, accept: bool, c
             raise TransitionError(_("Only an answered rectification can be reviewed."))
         locked.status = RectificationStatus.ACCEPTED if accept else RectificationStatus.OPEN
         locked.accepted_at = timezone.now() if accept else None
+        if not accept:
+            locked.return_comment, locked.returned_at = comment.strip(), timezone.now()
         locked.save()
         record_event(
             actor=actor,
@@ -314,8 +316,9 @@ def final_report_reminders(*, today: datetime.date | None = None) -> dict:
         if step is None:
             continue
         if step == OVERDUE and not project.final_report_overdue:
-            Project.objects.filter(pk=project.pk).update(final_report_overdue=True)
-            record_event(actor=None, action="project.final_report_overdue", subject=project)
+            with transaction.atomic():
+                Project.objects.filter(pk=project.pk).update(final_report_overdue=True)
+                record_event(actor=None, action="project.final_report_overdue", subject=project)
             overdue += 1
         context = {"project": project, "date": project.final_report_due_on.isoformat(), "overdue": step == OVERDUE}
         if remind(

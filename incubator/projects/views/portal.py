@@ -18,7 +18,6 @@ from incubator.orgs.portal import portal_login_required
 from incubator.projects import documents, services
 from incubator.projects.forms import ActivityForm, AnswerForm, ReportForm
 from incubator.projects.models import (
-    Project,
     RectificationStatus,
     ReportKind,
 )
@@ -111,14 +110,6 @@ def _report_initial(project, reports, today) -> dict:
     return {"kind": kind, "period_start": start if start and start <= today else None, "period_end": today}
 
 
-def _returned_comments(project):
-    from incubator.audit.models import AuditEvent
-
-    return AuditEvent.objects.filter(
-        subject_type=Project._meta.label_lower, subject_id=str(project.pk), action="rectification.returned"
-    ).exclude(reason="")
-
-
 @portal_login_required
 def portal_project(request, pk):
     project = get_object_or_404(organisation_projects(request.user), pk=pk)
@@ -203,7 +194,6 @@ def portal_project(request, pk):
             "final_report_problems": services.final_report_problems(project)
             if project.status in services.REPORT_STATES[ReportKind.FINAL]
             else [],
-            "returned_comments": _returned_comments(project),
         }
     )
     return render(request, "projects/portal/project.html", context)

@@ -42,6 +42,8 @@ def test_intake_admission_milestones_and_graduation(member, operator, organisati
     assert trail == [
         ("incubation.applied", "", "applied", member.email),
         ("incubation.admit", "applied", "incubating", operator.email),
+        ("milestone.added", "", "", operator.email),
+        ("milestone.done", "", "", member.email),
         ("incubation.graduate", "incubating", "graduated", operator.email),
     ]
 

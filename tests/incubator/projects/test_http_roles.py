@@ -216,10 +216,13 @@ def test_supervision_rectification_mid_term_review_and_final_report(english, pro
     )
     rectification.refresh_from_db()
     assert rectification.status == "open"
+    assert rectification.return_comment == "签到表缺少日期" and rectification.returned_at is not None
 
     client.force_login(member)
     page = client.get(portal, **A).content.decode()
     assert "签到表缺少日期" in page and "Your answer was returned" in page
+    # the comment is the rectification's own field, shown beside it (not read back from the audit log)
+    assert 'class="return-comment"' in page
     client.post(portal, {"action": "answer", "rectification": rectification.pk, "answer": "已补上日期"}, **A)
 
     client.force_login(supervisor)

@@ -1,0 +1,69 @@
+"""The registry of audit actions: every ``AuditEvent.action`` is declared here (or, for a workflow's
+transitions, by declaring the workflow), with the label the history tables show. ``record_event`` refuses an
+action that is not declared, so a typo cannot write a row nobody will ever find."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS: dict[str, object] = {}
+
+
+def declare(name: str, label) -> str:
+    if name in ACTIONS and ACTIONS[name] != label:
+        raise ValueError(f"Audit action {name!r} is declared twice with different labels")
+    ACTIONS[name] = label
+    return name
+
+
+def label_of(name: str):
+    return ACTIONS.get(name, name)
+
+
+for _name, _label in (
+    # The platform and accounts
+    ("hub.provisioned", _("Hub provisioned")),
+    ("account.confirmed", _("Account confirmed")),
+    # Organisations and incubation
+    ("organisation.created", _("Organisation created")),
+    ("organisation.signed_up", _("Organisation signed up")),
+    ("organisation.updated", _("Organisation updated")),
+    ("organisation.roster_imported", _("Imported from the roster")),
+    ("incubation.applied", _("Applied for incubation")),
+    ("incubation.updated", _("Incubation details updated")),
+    ("milestone.added", _("Milestone added")),
+    ("milestone.done", _("Milestone done")),
+    ("milestone.reopened", _("Milestone reopened")),
+    ("milestone.removed", _("Milestone removed")),
+    # Filings and annual reports
+    ("filing.started", _("Filing started")),
+    ("filing.document_uploaded", _("Document uploaded")),
+    ("annual_report.scheduled", _("Annual report scheduled")),
+    ("annual_report.rescheduled", _("Annual report due date changed")),
+    ("annual_report.submitted", _("Annual report submitted")),
+    # Venture philanthropy
+    ("application.started", _("Application started")),
+    ("application.experts_assigned", _("Experts assigned")),
+    ("application.override", _("Manual decision")),
+    ("application.feedback_released", _("Feedback released")),
+    ("assignment.scored", _("Review scored")),
+    ("objection.lodged", _("Objection lodged")),
+    ("objection.upheld", _("Objection upheld")),
+    ("objection.dismissed", _("Objection dismissed")),
+    # Funded projects
+    ("project.created", _("Project opened")),
+    ("project.supervisor_assigned", _("Supervisor assigned")),
+    ("project.evaluator_assigned", _("Evaluator assigned")),
+    ("installment.released", _("Installment released")),
+    ("report.periodic", _("Progress report submitted")),
+    ("report.mid_term", _("Mid-term report submitted")),
+    ("report.final", _("Final report submitted")),
+    ("project.progress_published", _("Progress published")),
+    ("project.progress_hidden", _("Progress hidden")),
+    ("project.appraisal_published", _("Appraisal results published")),
+    ("project.final_report_overdue", _("Final report overdue")),
+    ("supervision.visit", _("Supervision visit")),
+    ("rectification.answered", _("Rectification answered")),
+    ("rectification.accepted", _("Rectification accepted")),
+    ("rectification.returned", _("Rectification returned")),
+    ("rectification.overdue", _("Rectification overdue")),
+):
+    declare(_name, _label)
