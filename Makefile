@@ -43,8 +43,10 @@ browser:
 bench: $(STAMP)
 	HUBS_VAR_DIR=var/bench $(PY) -m bench $(ONLY)
 
+# Style, then the layers and the forbidden directions between packages (pyproject.toml, [tool.importlinter]).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Regenerate the catalogues after changing user-facing strings, then translate and compile.
 messages: $(STAMP)

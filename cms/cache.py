@@ -15,15 +15,16 @@ worth storing, and a visitor cannot mint keys without bound.
 
 The key: ``showcase:page:<schema>:<content version>:<language>:<digest of scheme, host, path, query>``,
 itself prefixed with the schema by the cache's KEY_FUNCTION (django_tenants.cache.make_key). The content
-version is one integer per hub (``showcase:version``), bumped on commit of any change to the data the site
-shows (``connect()``), so a change makes every page of that hub, and only that hub, a miss. Entries also
+version is one integer per hub (``showcase:version``), bumped on commit of any change to what the site shows,
+so a change makes every page of that hub, and only that hub, a miss. What changes it: the services of the hub's
+records say so (``incubator.showcase.changed()``: the transition runner and the services that publish, add or
+edit public records), and the showcase's own content (pages, images, snippets, settings, any record edited in
+Wagtail's admin, the hub's name) is watched by its signals (``connect()``). Entries also
 expire after ``SHOWCASE_CACHE_SECONDS`` (default 300, 0 switches the cache off): calls close at their
 deadline and notice periods end by date without any write, and the site shows it within that time.
 
 CSRF: showcase pages carry no token (their forms use GET; the language switch posts to a CSRF-exempt view).
-Should a page ever hold one, a stored page must not hand one visitor's token (and so their CSRF secret) to
-everybody: the token is replaced by a placeholder when the page is stored and by the current visitor's own
-token when it is served. A page that would still hold the secret elsewhere is not stored.
+A page that asks for one (``get_token``, ``{% csrf_token %}``) holds one visitor's secret: it is never stored.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.http import HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils import translation
 from django.utils.cache import cc_delim_re
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -49,9 +49,7 @@ logger = logging.getLogger(__name__)
 HEADER = "X-Showcase-Cache"
 VERSION_KEY = "showcase:version"
 SERVE_URL_NAME = "wagtail_serve"
-CSRF_PLACEHOLDER = b"__showcase_csrf_token__"
-_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
-_TOKEN_LIKE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+CSRF_FIELD = b'name="csrfmiddlewaretoken"'
 # Pagination and the index pages' filters (cms/models.py); anything else, e.g. the directory's ``q``, bypasses.
 QUERY_PARAMS = ("page", "field", "street", "year", "tier")
 _QUERY_VALUE = re.compile(r"^[\w-]{0,32}$")
@@ -146,14 +144,11 @@ def has_pending_change(schema: str) -> bool:
 
 # --- What invalidates ----------------------------------------------------------------------------------
 
-# Apps whose rows appear on the showcase. Accounts, audit, filings, sessions and search entries do not.
-# Counted when a change commits; what only time changes waits for SHOWCASE_CACHE_SECONDS.
-DEFAULT_APPS = ("areas", "orgs", "funding", "projects", "cms", "wagtailcore", "wagtailimages", "wagtaildocs", "taggit")
-# Rows written by rendering a page (renditions) or by merely opening the back office: no visible change.
-# Also the records the site never shows that are written often (reviews, draft revisions, workflow steps),
-# above all those an anonymous visitor writes (objections, ballots): bumping on them would let anyone keep
-# a hub's cache empty. Ballots count once an appraisal is published: see CONDITIONAL_MODELS.
-DEFAULT_IGNORED_MODELS = (
+# The showcase's own content: pages, their images and documents, tags, snippets and settings (cms's models).
+OWN_APPS = ("cms", "wagtailcore", "wagtailimages", "wagtaildocs", "taggit")
+# Rows written by rendering a page (renditions) or by merely opening the back office, or often and invisibly
+# (draft revisions, workflow steps, comments): no visible change.
+IGNORED_MODELS = (
     "wagtailimages.rendition",
     "wagtailcore.pagesubscription",
     "wagtailcore.pagelogentry",
@@ -164,44 +159,21 @@ DEFAULT_IGNORED_MODELS = (
     "wagtailcore.taskstate",
     "wagtailcore.comment",
     "wagtailcore.commentreply",
-    "funding.objection",
-    "funding.score",
-    "funding.assignment",
-    "funding.conflictdeclaration",
-    "orgs.membership",
-    "projects.appraisalballot",
 )
 
 
-def _ballot_is_published(ballot) -> bool:
-    from incubator.projects.models import Project
-
-    return Project.objects.filter(pk=ballot.project_id, appraisal_published_at__isnull=False).exists()
-
-
-# Ignored models that still count when the row is visible: a ballot cast after the results were published
-# changes the published figures.
-CONDITIONAL_MODELS = {"projects.appraisalballot": _ballot_is_published}
-_WRITE = re.compile(r'^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+"?([\w]+)"?', re.IGNORECASE)
-_watched_tables: frozenset[str] = frozenset()
-
-
-def _tracked(model) -> bool:
+def _own(model) -> bool:
     opts = model._meta
-    apps_ = getattr(settings, "SHOWCASE_CACHE_APPS", DEFAULT_APPS)
-    ignored = getattr(settings, "SHOWCASE_CACHE_IGNORED_MODELS", DEFAULT_IGNORED_MODELS)
-    return opts.app_label in apps_ and opts.label_lower not in ignored
+    return opts.app_label in OWN_APPS and opts.label_lower not in IGNORED_MODELS
 
 
-def _on_model_change(sender, instance=None, **kwargs):
-    if _tracked(sender):
-        bump_on_commit()
-    elif instance is not None and (visible := CONDITIONAL_MODELS.get(sender._meta.label_lower)) and visible(instance):
+def _on_own_change(sender, **kwargs):
+    if _own(sender):
         bump_on_commit()
 
 
 def _on_m2m_change(sender, action, **kwargs):
-    if action.startswith("post_") and _tracked(sender):
+    if action.startswith("post_") and _own(sender):
         bump_on_commit()
 
 
@@ -209,53 +181,42 @@ def _on_page_event(sender, **kwargs):
     bump_on_commit()
 
 
+def _on_admin_edit(sender, instance, created=False, **kwargs):
+    # Records edited in Wagtail's generic admin views (streets, communities, cohorts, calls in draft…) leave a
+    # log entry: any such edit may change what the showcase shows.
+    if created:
+        bump_on_commit()
+
+
+def _on_showcase_changed(sender, schema=None, **kwargs):
+    bump_on_commit(schema)
+
+
 def _on_hub_change(sender, instance, **kwargs):
     # The hub's name heads every page; hubs live in the public schema, so name the hub's schema.
     bump_on_commit(instance.schema_name)
 
 
-def _watch_writes(execute, sql, params, many, context):
-    """Catch writes that send no model signal (QuerySet.update, bulk_create, raw SQL) to watched tables."""
-    result = execute(sql, params, many, context)
-    if isinstance(sql, str) and sql.lstrip()[:6].upper() in {"UPDATE", "INSERT", "DELETE"}:
-        match = _WRITE.match(sql)
-        if match and match.group(1) in _watched_tables:
-            try:
-                bump_on_commit()
-            except Exception:  # noqa: BLE001 - never fail the write that was just made
-                logger.exception("could not schedule a showcase cache bump")
-    return result
-
-
-def _install_write_watch(sender=None, connection=None, **kwargs):
-    if connection is not None and _watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_watch_writes)
-
-
 def connect() -> None:
-    """Called once from CmsConfig.ready()."""
-    global _watched_tables
+    """Called once from CmsConfig.ready(). The hub's records (organisations, calls, projects…) say themselves
+    when the showcase changed (``incubator.showcase``); the showcase watches only its own content."""
     from django.apps import apps
-    from django.db.backends.signals import connection_created
     from django.db.models.signals import m2m_changed, post_delete, post_save
+    from wagtail.models import ModelLogEntry
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    _watched_tables = frozenset(
-        model._meta.db_table for model in apps.get_models(include_auto_created=True) if _tracked(model)
-    )
-    post_save.connect(_on_model_change, dispatch_uid="showcase_cache_save")
-    post_delete.connect(_on_model_change, dispatch_uid="showcase_cache_delete")
+    from incubator.showcase import showcase_changed
+
+    showcase_changed.connect(_on_showcase_changed, dispatch_uid="showcase_cache_changed")
+    post_save.connect(_on_own_change, dispatch_uid="showcase_cache_save")
+    post_delete.connect(_on_own_change, dispatch_uid="showcase_cache_delete")
     m2m_changed.connect(_on_m2m_change, dispatch_uid="showcase_cache_m2m")
+    post_save.connect(_on_admin_edit, sender=ModelLogEntry, dispatch_uid="showcase_cache_admin_edit")
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(_on_page_event, dispatch_uid=f"showcase_cache_{id(signal)}")
     hub = apps.get_model(settings.TENANT_MODEL)
     post_save.connect(_on_hub_change, sender=hub, dispatch_uid="showcase_cache_hub_save")
     post_delete.connect(_on_hub_change, sender=hub, dispatch_uid="showcase_cache_hub_delete")
-    connection_created.connect(_install_write_watch, dispatch_uid="showcase_cache_write_watch")
-    from django.db import connections
-
-    for conn in connections.all(initialized_only=True):
-        _install_write_watch(connection=conn)
 
 
 # --- The middleware ---------------------------------------------------------------------------------
@@ -379,26 +340,17 @@ def _entry(request, response) -> tuple | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return None
-    body, tokens = _CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
-    secret = request.META.get("CSRF_COOKIE")
-    if secret and _holds_token(body, secret):
+    # A page that asked for a CSRF token holds this visitor's token (so their secret): never shared. Django's
+    # get_token() marks the request so that the CSRF middleware sends the cookie on the way out.
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or CSRF_FIELD in response.content:
         return None
-    # Content-Length changes with the token; the common middleware sets it again on the way out.
+    # The common middleware sets Content-Length again on the way out.
     headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED_HEADERS]
-    return (headers, body, bool(tokens))
-
-
-def _holds_token(body: bytes, secret: str) -> bool:
-    for found in _TOKEN_LIKE.finditer(body):
-        if _unmask_cipher_token(found.group().decode()) == secret:
-            return True
-    return False
+    return (headers, response.content)
 
 
 def _response(request, entry) -> HttpResponse:
-    headers, body, has_token = entry
-    if has_token:
-        body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    headers, body = entry
     response = HttpResponse(body)
     for name, value in headers:
         response.headers[name] = value

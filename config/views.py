@@ -1,14 +1,15 @@
 """Views shared by the platform and every hub: health, media of the current hub."""
 
-import mimetypes
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
+
+from incubator.files import safe_file_response
 
 
 @never_cache
@@ -86,17 +87,3 @@ def hub_media(request, schema, path):
     if target.relative_to(root).as_posix().startswith(PRIVATE_PREFIXES):
         raise Http404
     return safe_file_response(open(target, "rb"), target.name)
-
-
-def safe_file_response(handle, filename: str, *, download_name: str | None = None) -> FileResponse:
-    """Images display inline; anything else downloads, sandboxed, so an uploaded page can never run
-    script with the hub's origin."""
-    content_type, _encoding = mimetypes.guess_type(filename)
-    content_type = content_type or "application/octet-stream"
-    inline = content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=not inline, filename=download_name or Path(filename).name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response

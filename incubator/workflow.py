@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from incubator import showcase
 from incubator.audit.actions import declare
 from incubator.audit.services import record_event
 from incubator.errors import ApplicationError
@@ -118,6 +119,7 @@ def run_transition(
             to_state=transition.target,
             reason=reason,
         )
+        showcase.changed()  # a change of state may change what the public sees; the cache decides on commit
         if notify:
             transaction.on_commit(lambda: notify(locked))
     return locked

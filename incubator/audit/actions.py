@@ -42,6 +42,7 @@ for _name, _label in (
     # Venture philanthropy
     ("application.started", _("Application started")),
     ("application.experts_assigned", _("Experts assigned")),
+    ("application.conflict_declared", _("Conflict of interest declared")),
     ("application.override", _("Manual decision")),
     ("application.feedback_released", _("Feedback released")),
     ("assignment.scored", _("Review scored")),

@@ -45,7 +45,21 @@ def review(request, pk):
     assignment = get_object_or_404(services.assignments_for(request.user), pk=pk)
     application = assignment.application
     criteria = list(Criterion.objects.filter(call_id=application.call_id))
-    if request.method == "POST":
+    conflict_form = ConflictForm()
+    if request.method == "POST" and request.POST.get("action") == "conflict":
+        conflict_form = ConflictForm(request.POST)
+        if conflict_form.is_valid():
+            declared, _result = run_service(
+                request,
+                lambda: services.declare_conflict(
+                    actor=request.user, assignment=assignment, reason=conflict_form.cleaned_data["reason"]
+                ),
+                form=conflict_form,
+                success=_("Your conflict of interest is recorded; you no longer review this application."),
+            )
+            if declared:
+                return redirect("funding_my_reviews")
+    elif request.method == "POST":
         scores = {
             c.pk: (request.POST.get(f"score_{c.pk}", ""), request.POST.get(f"comment_{c.pk}", "")) for c in criteria
         }
@@ -70,6 +84,7 @@ def review(request, pk):
             "budget_lines": application.budget_lines.all(),
             # Colleagues stay anonymous: their scores are shown by criterion, never by name.
             "others": others,
+            "conflict_form": conflict_form,
         },
     )
 
@@ -299,6 +314,14 @@ def _render_application(request, application, form, rows, budget, *, editable=Tr
 
 
 # --- Public notice ----------------------------------------------------------------------------------
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("What connects you with the organisation"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ObjectionForm(forms.Form):

@@ -37,6 +37,7 @@ EVENTS = {
         # Venture philanthropy: calls, applications, review, notice
         Event("application.changed", K.STATUS),
         Event("review.assigned", K.REVIEW),
+        Event("review.conflict_declared", K.OPERATIONS),
         Event("objection.lodged", K.OPERATIONS),
         # Funded projects
         Event("project.changed", K.STATUS),

@@ -7,27 +7,14 @@ queued from the current schema, so tenant-schemas-celery sends them from the sam
 
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from incubator.notifications.events import get_event
 from incubator.notifications.models import REQUIRED_KINDS, Delivery, NotificationPreference, PendingDigestItem
+from incubator.notifications.rendering import language_of, render
+from incubator.notifications.tasks import send_notification
 
-
-def language_of(user) -> str:
-    return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
-
-
-def render(event: str, context: dict, *, language: str | None = None) -> tuple[str, str]:
-    """The subject (one line) and body of an event, in ``language`` (the hub's default if none)."""
-    declared = get_event(event)
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(declared.subject_template, context).split())
-        body = render_to_string(declared.body_template, context).strip()
-    return subject, body
+__all__ = ["language_of", "notify", "render"]
 
 
 def notify(event: str, *, to: Iterable, context: dict, kind: str | None = None) -> None:
@@ -40,8 +27,6 @@ def notify(event: str, *, to: Iterable, context: dict, kind: str | None = None) 
 
 
 def _send(event: str, recipients: list, context: dict, kind: str) -> int:
-    from incubator.notifications.tasks import send_notification
-
     chosen = dict(
         NotificationPreference.objects.filter(user__in=recipients, kind=kind).values_list("user_id", "delivery")
     )
@@ -61,41 +46,4 @@ def _send(event: str, recipients: list, context: dict, kind: str) -> int:
         # One task per recipient: a retry after an SMTP failure re-sends to that person only.
         send_notification.apply_async(args=[[user.pk], subject, body], headers={"_schema_name": connection.schema_name})
         sent += 1
-    return sent
-
-
-def deliver(*, user_ids: list[int], subject: str, body: str) -> int:
-    """Send one rendered message to each active user of the current hub (the task's work)."""
-    from django.contrib.auth import get_user_model
-
-    hub = connection.tenant
-    recipients = get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True)
-    footer = f"\n\n— {hub.name} {hub.primary_url('/')}"
-    return send_mass_mail([(subject, body + footer, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients])
-
-
-def send_digests() -> int:
-    """One e-mail per person with everything collected for their digest (daily, per hub)."""
-    from django.contrib.auth import get_user_model
-
-    from incubator.notifications.tasks import send_notification
-
-    sent = 0
-    with transaction.atomic():
-        items = list(PendingDigestItem.objects.select_for_update(skip_locked=True).order_by("user_id", "created_at"))
-        by_user: dict[int, list] = {}
-        for item in items:
-            by_user.setdefault(item.user_id, []).append(item)
-        people = get_user_model().objects.in_bulk(list(by_user))
-        for user_id, entries in by_user.items():
-            subject, body = render(
-                "digest", {"count": len(entries), "items": entries}, language=language_of(people.get(user_id))
-            )
-            transaction.on_commit(
-                lambda u=user_id, s=subject, b=body: send_notification.apply_async(
-                    args=[[u], s, b], headers={"_schema_name": connection.schema_name}
-                )
-            )
-            sent += 1
-        PendingDigestItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     return sent

@@ -282,7 +282,7 @@ def submit_report(request, pk):
 @portal_login_required
 def download(request, kind, pk):
     """Private files: only people who act for the organisation (or operators) get them."""
-    from config.views import safe_file_response
+    from incubator.files import safe_file_response
     from incubator.filings.models import FilingDocument
 
     mine = services.organisations_of(request.user)

@@ -4,7 +4,8 @@ projects' final reports use it; so will courses."""
 
 import datetime
 
-from incubator.notifications.services import notify, render
+from incubator.notifications.rendering import render
+from incubator.notifications.services import notify
 from incubator.orgs.models import Organisation, Reminder
 from incubator.orgs.selectors import members_of
 

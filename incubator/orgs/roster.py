@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incubator import showcase
 from incubator.areas.models import Community, Street
 from incubator.audit.services import record_event
 from incubator.orgs.models import BasicField, LegalForm, Organisation, ServiceField, Tier
@@ -152,6 +153,7 @@ def import_roster(*, actor, uploaded_file) -> ImportReport:
             subject=to_create[0] if to_create else actor,
             reason=_("%(count)d organisations from %(file)s") % {"count": len(to_create), "file": uploaded_file.name},
         )
+        showcase.changed()
     report.created = len(to_create)
     return report
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incubator import showcase
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role, ensure_roles
 from incubator.audit.services import record_event
@@ -53,6 +54,7 @@ def create_organisation(*, actor, **fields) -> Organisation:
     organisation.last_activity_at = timezone.now()
     organisation.save()
     record_event(actor=actor, action="organisation.created", subject=organisation)
+    showcase.changed()  # the directory lists organisations
     return organisation
 
 
@@ -71,6 +73,7 @@ def update_profile(*, actor, organisation: Organisation, **fields) -> Organisati
     locked.flagged_inactive_at = None
     locked.save()
     record_event(actor=actor, action="organisation.updated", subject=locked, reason=", ".join(sorted(fields)))
+    showcase.changed()
     return locked
 
 
@@ -121,6 +124,7 @@ def register_organisation_account(*, email: str, password: str, full_name: str, 
         organisation.save()
         Membership.objects.create(user=user, organisation=organisation)
         record_event(actor=user, action="organisation.signed_up", subject=organisation)
+        showcase.changed()
     transaction.on_commit(
         lambda: send_account_email.apply_async(
             args=[user.pk, "confirm_signup"], headers={"_schema_name": connection.schema_name}

@@ -1,8 +1,9 @@
-from config.celery import app
+from celery import shared_task
+
 from incubator.orgs import services
 
 
-@app.task
+@shared_task
 def flag_inactive_organisations() -> int:
     """Daily, per hub (beat sends it to every live hub's schema)."""
     return services.flag_inactive_organisations()

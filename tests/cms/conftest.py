@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from tests.conftest import HUB_A, HUB_B
-from tests.factories import OrganisationFactory
+from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, ProjectFactory
 
 A = {"HTTP_HOST": HUB_A["domain"]}
 B = {"HTTP_HOST": HUB_B["domain"]}
@@ -28,17 +28,9 @@ def in_hub_a(hub_a):
 
 
 def make_call(title="2026年社区公益创投", *, status="open", opens_days=-1, closes_days=14, **fields):
-    from incubator.funding.models import Call
-
     now = timezone.now()
-    values = {
-        "budget": Decimal("1000000.00"),
-        "per_project_cap": Decimal("50000.00"),
-        "service_fields": ["charity", "convenience"],
-        "description": "面向辖区社会组织征集社区服务项目。",
-    }
-    values.update(fields)
-    return Call.objects.create(
+    values = {"budget": Decimal("1000000.00"), "description": "面向辖区社会组织征集社区服务项目。", **fields}
+    return CallFactory(
         title=title,
         status=status,
         opens_at=now + datetime.timedelta(days=opens_days),
@@ -60,32 +52,19 @@ def make_project(
 ):
     """A funded project (its own announced call and awarded application) with one activity per number in
     ``beneficiaries``."""
-    from incubator.funding.models import Application
-    from incubator.projects.models import Project, ProjectActivity
+    from incubator.projects.models import ProjectActivity
 
-    organisation = organisation or OrganisationFactory()
-    call = make_call(f"{title}所属征集", status="announced", opens_days=-200, closes_days=-170)
-    application = Application.objects.create(
-        call=call,
-        organisation=organisation,
+    application = ApplicationFactory(
+        call=make_call(f"{title}所属征集", status="announced", opens_days=-200, closes_days=-170),
+        organisation=organisation or OrganisationFactory(),
         title=title,
         service_field=service_field,
-        status="awarded",
         problem=f"{title}:居民需求",
         target_groups=["elderly"],
         starts_on=starts_on,
         ends_on=starts_on + datetime.timedelta(days=300),
-        awarded_amount=Decimal("30000"),
     )
-    project = Project.objects.create(
-        application=application,
-        status=status,
-        award=Decimal("30000"),
-        starts_on=starts_on,
-        ends_on=starts_on + datetime.timedelta(days=300),
-        progress_published=progress_published,
-        **fields,
-    )
+    project = ProjectFactory(application=application, status=status, progress_published=progress_published, **fields)
     for number, count in enumerate(beneficiaries, start=1):
         ProjectActivity.objects.create(
             project=project,

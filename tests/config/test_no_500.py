@@ -408,7 +408,7 @@ def lived_in_hub(hub_a):
     from incubator.projects.demo import load_projects_demo
     from tests.conftest import PASSWORD
     from tests.factories import OrganisationFactory, UserFactory
-    from tests.incubator.projects.conftest import make_awarded, run_to, with_role
+    from tests.incubator.projects.conftest import make_awarded, run_to
 
     with tenant_context(hub_a):
         load_demo("jiangan", password=PASSWORD)
@@ -428,9 +428,9 @@ def lived_in_hub(hub_a):
         )
         operator = UserFactory(email="fuzz-operator@a.test")
         operator.groups.add(ensure_roles(sync_permissions=True)[Role.OPERATOR])
-        member = with_role("fuzz-member@org.test", Role.ORGANISATION_MEMBER)
-        supervisor = with_role("fuzz-supervisor@a.test", Role.SUPERVISOR)
-        evaluator = with_role("fuzz-evaluator@a.test", Role.EVALUATOR)
+        member = UserFactory(email="fuzz-member@org.test", roles=[Role.ORGANISATION_MEMBER])
+        supervisor = UserFactory(email="fuzz-supervisor@a.test", roles=[Role.SUPERVISOR])
+        evaluator = UserFactory(email="fuzz-evaluator@a.test", roles=[Role.EVALUATOR])
         for state, title in (("active", "社区助老餐桌"), ("appraisal", "儿童四点半课堂")):
             awarded = make_awarded(title=title, organisation=OrganisationFactory())
             project = services.create_project(actor=operator, application=awarded)

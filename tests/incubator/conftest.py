@@ -2,7 +2,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from incubator.accounts.models import User
-from incubator.accounts.roles import Role, ensure_roles
+from incubator.accounts.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -16,9 +16,7 @@ def in_hub_a(hub_a):
 @pytest.fixture
 def operator(in_hub_a) -> User:
     """A hub operator who is not a superuser: rights come from the role alone."""
-    user = UserFactory(email="operator@a.test")
-    user.groups.add(ensure_roles(sync_permissions=True)[Role.OPERATOR])
-    return user
+    return UserFactory(email="operator@a.test", roles=[Role.OPERATOR], roles__sync=True)
 
 
 @pytest.fixture
@@ -28,9 +26,4 @@ def organisation(in_hub_a):
 
 @pytest.fixture
 def member(organisation) -> User:
-    from incubator.orgs.models import Membership
-
-    user = UserFactory(email="member@org.test")
-    user.groups.add(ensure_roles()[Role.ORGANISATION_MEMBER])
-    Membership.objects.create(user=user, organisation=organisation)
-    return user
+    return UserFactory(email="member@org.test", roles=[Role.ORGANISATION_MEMBER], member_of=organisation)

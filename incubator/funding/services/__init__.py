@@ -40,7 +40,6 @@ from incubator.funding.services.notice import (  # noqa: F401
     lodge_objection,
     publish_notice,
     release_feedback,
-    resolve_objection,
     resolve_objections,
 )
 from incubator.funding.services.review import (  # noqa: F401

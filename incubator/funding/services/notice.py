@@ -21,6 +21,7 @@ from incubator.funding.models import (
 )
 from incubator.funding.services.applications import _tell_applicant
 from incubator.funding.services.calls import APPLICATION, CALL
+from incubator.funding.signals import awards_final
 from incubator.notifications.services import notify
 from incubator.permissions import OPERATORS, operators, user_has_role
 from incubator.ratelimit import Limit, wait_message
@@ -124,10 +125,6 @@ def lodge_objection(
     return objection
 
 
-def resolve_objection(*, actor, objection: Objection, upheld: bool, resolution: str) -> Objection:
-    return resolve_objections(actor=actor, objections=[objection], upheld=upheld, resolution=resolution)[0]
-
-
 def resolve_objections(*, actor, objections: list[Objection], upheld: bool, resolution: str) -> list[Objection]:
     """Resolve one or several objections (e.g. the same text sent many times) with one resolution, all or
     none: every one must still be open."""
@@ -194,10 +191,7 @@ def close_notices(*, today: datetime.date | None = None) -> dict:
                 awarded += 1
             if not open_objections:
                 PublicNotice.objects.filter(pk=notice.pk).update(closed_at=timezone.now())
-            # Awards are final: each opens its project (contract and installments) in the same transaction.
-            from incubator.projects.services import open_projects_for_awards
-
-            open_projects_for_awards()
+            awards_final.send(sender=PublicNotice, notice=notice)
     return {"awarded": awarded, "waiting_on_objections": waiting}
 
 

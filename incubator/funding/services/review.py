@@ -24,18 +24,37 @@ from incubator.funding.models import (
 )
 from incubator.funding.services.calls import APPLICATION, _money
 from incubator.notifications.services import notify
-from incubator.orgs.models import Membership, Organisation
-from incubator.permissions import OPERATORS, user_has_role
+from incubator.orgs.models import Membership
+from incubator.permissions import OPERATORS, operators, user_has_role
 from incubator.workflow import TransitionError, run_transition
 
 # --- Experts --------------------------------------------------------------------------------------
 
 
-def declare_conflict(*, actor, organisation: Organisation, reason: str = "") -> ConflictDeclaration:
-    if not user_has_role(actor, {Role.EXPERT}):
+def declare_conflict(*, actor, assignment: Assignment, reason: str) -> ConflictDeclaration:
+    """An expert who finds a conflict of interest with the applicant says so before scoring: they are withdrawn
+    from this application (and from the organisation's others they have not scored) and never assigned to the
+    organisation again; the operators are told, to assign someone else."""
+    if not user_has_role(actor, {Role.EXPERT}) or assignment.expert_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Only review experts declare conflicts of interest."))
-    declaration, _created = ConflictDeclaration.objects.get_or_create(
-        expert=actor, organisation=organisation, defaults={"reason": reason}
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say what the conflict of interest is.")]})
+    if assignment.submitted_at:
+        raise TransitionError(_("Your scores are already submitted; tell the hub's operators about the conflict."))
+    application = assignment.application
+    organisation = application.organisation
+    with transaction.atomic():
+        declaration, _created = ConflictDeclaration.objects.get_or_create(
+            expert=actor, organisation=organisation, defaults={"reason": reason.strip()}
+        )
+        Assignment.objects.filter(
+            expert=actor, application__organisation=organisation, submitted_at__isnull=True
+        ).delete()
+        record_event(actor=actor, action="application.conflict_declared", subject=application, reason=reason.strip())
+    notify(
+        "review.conflict_declared",
+        to=operators(),
+        context={"application": application, "expert": actor, "reason": reason.strip()},
     )
     return declaration
 

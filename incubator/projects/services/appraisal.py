@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incubator import showcase
 from incubator.audit.services import record_event
 from incubator.projects.models import (
     AppraisalBallot,
@@ -109,6 +110,8 @@ def cast_ballot(
         raise ValidationError(_("An answer from this device or phone number has already been counted. Thank you!"))
     try:
         with transaction.atomic():
+            if project.appraisal_published_at:  # a late answer changes the published figures
+                showcase.changed()
             return AppraisalBallot.objects.create(
                 project=project,
                 satisfaction=scores["satisfaction"],
@@ -160,5 +163,6 @@ def publish_appraisal(*, actor, project: Project) -> Project:
     with transaction.atomic():
         Project.objects.filter(pk=project.pk).update(appraisal_published_at=timezone.now())
         record_event(actor=actor, action="project.appraisal_published", subject=project)
+        showcase.changed()
     project.refresh_from_db()
     return project

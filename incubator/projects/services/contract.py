@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incubator import showcase
 from incubator.accounts.roles import Role
 from incubator.audit.services import record_event
 from incubator.funding.models import Application, ApplicationStatus
@@ -83,6 +84,7 @@ def create_project(*, actor, application: Application, system: bool = False) -> 
         to_state=project.status,
         reason=_("Opened automatically when the award became final.") if system else "",
     )
+    showcase.changed()  # the home page counts the projects funded
     return project
 
 

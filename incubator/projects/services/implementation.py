@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incubator import showcase
 from incubator.audit.services import record_event
 from incubator.funding.models import Term
 from incubator.orgs.services import touch
@@ -77,6 +78,7 @@ def record_activity(
         beneficiaries=beneficiaries,
         recorded_by=actor,
     )
+    showcase.changed()  # beneficiaries reached count on the home page and the project's public pages
     touch(project.application.organisation)
     return activity
 
@@ -165,6 +167,7 @@ def submit_report(
             for pk, (actual, note) in parsed.items()
         )
         record_event(actor=actor, action=f"report.{kind}", subject=project, reason=str(report))
+        showcase.changed()  # the indicators' progress, on the public progress page
         if kind == ReportKind.FINAL:
             _step(project, "submit_final_report", actor, apply=lambda p: setattr(p, "final_report_overdue", False))
         else:
@@ -230,5 +233,6 @@ def publish_progress(*, actor, project: Project, published: bool = True) -> Proj
             action="project.progress_published" if published else "project.progress_hidden",
             subject=project,
         )
+        showcase.changed()
     project.refresh_from_db()
     return project

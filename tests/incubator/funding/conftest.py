@@ -4,10 +4,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from incubator.accounts.roles import Role, ensure_roles
+from incubator.accounts.roles import Role
 from incubator.funding import services
 from incubator.funding.models import Call, RubricTemplate
-from incubator.orgs.models import Membership
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -24,19 +23,6 @@ def open_call(operator):
     )
     services.copy_rubric(actor=operator, call=call, template=RubricTemplate.objects.get())
     return services.open_call(actor=operator, call=call)
-
-
-def make_member(organisation, email):
-    user = UserFactory(email=email)
-    user.groups.add(ensure_roles()[Role.ORGANISATION_MEMBER])
-    Membership.objects.create(user=user, organisation=organisation)
-    return user
-
-
-def make_expert(email):
-    user = UserFactory(email=email)
-    user.groups.add(ensure_roles()[Role.EXPERT])
-    return user
 
 
 COMPLETE = {
@@ -81,4 +67,6 @@ def complete_application(actor, call, organisation, **overrides):
 @pytest.fixture
 def applicant(in_hub_a):
     organisation = OrganisationFactory(name="武汉晚晴枫养老助残服务中心", legal_form="social_service")
-    return organisation, make_member(organisation, "wanqingfeng@org.test")
+    return organisation, UserFactory(
+        email="wanqingfeng@org.test", roles=[Role.ORGANISATION_MEMBER], member_of=organisation
+    )

@@ -8,12 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from incubator.accounts.roles import Role
 from incubator.audit.models import AuditEvent
 from incubator.funding import services
-from incubator.funding.models import Application, BudgetLine, BudgetStandard, Call, Criterion
+from incubator.funding.models import Application, Assignment, BudgetLine, BudgetStandard, Call, Criterion
 from incubator.workflow import TransitionError
-from tests.factories import OrganisationFactory, StreetFactory
-from tests.incubator.funding.conftest import complete_application, make_expert, make_member
+from tests.factories import OrganisationFactory, StreetFactory, UserFactory
+from tests.incubator.funding.conftest import complete_application
 
 pytestmark = pytest.mark.django_db
 
@@ -75,19 +76,27 @@ def test_experts_conflicts_and_score_visibility(operator, open_call, applicant):
     services.start_review(actor=operator, call=open_call)
 
     conflicted, first, second = (
-        make_expert("c@experts.test"),
-        make_expert("e1@experts.test"),
-        make_expert("e2@experts.test"),
+        UserFactory(email="c@experts.test", roles=[Role.EXPERT]),
+        UserFactory(email="e1@experts.test", roles=[Role.EXPERT]),
+        UserFactory(email="e2@experts.test", roles=[Role.EXPERT]),
     )
-    services.declare_conflict(actor=conflicted, organisation=organisation, reason="曾任理事")
-    own = make_member(organisation, "own@org.test")
+    # An expert assigned before they noticed the conflict declares it and is withdrawn
+    services.assign_experts(actor=operator, application=application, experts=[conflicted])
+    assignment = Assignment.objects.get(expert=conflicted, application=application)
+    with pytest.raises(ValidationError):
+        services.declare_conflict(actor=conflicted, assignment=assignment, reason="  ")
+    with pytest.raises(PermissionDenied):
+        services.declare_conflict(actor=first, assignment=assignment, reason="不是我的任务")
+    services.declare_conflict(actor=conflicted, assignment=assignment, reason="曾任理事")
+    assert not Assignment.objects.filter(expert=conflicted).exists()
+    own = UserFactory(email="own@org.test", roles=[Role.ORGANISATION_MEMBER], member_of=organisation)
     own.groups.add(*first.groups.all())  # an expert who also acts for the applicant
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.assign_experts(actor=operator, application=application, experts=[conflicted, own, member])
     assert len(refused.value.messages) == 3
     assignments = services.assign_experts(actor=operator, application=application, experts=[first, second])
 
-    outsider = make_expert("e3@experts.test")
+    outsider = UserFactory(email="e3@experts.test", roles=[Role.EXPERT])
     with pytest.raises(PermissionDenied):
         services.scores_visible_to(outsider, application)
     with pytest.raises(PermissionDenied):
@@ -130,7 +139,7 @@ def reviewing_call(operator, open_call):
 
 
 def test_allocation_follows_the_ranking_within_the_budget(operator, reviewing_call):
-    expert = make_expert("judge@experts.test")
+    expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     apps = [
         _reviewed(reviewing_call, operator, OrganisationFactory(), score, ["residents"], 30000, expert)
         for score in (9, 8, 7, 6)
@@ -143,7 +152,7 @@ def test_allocation_follows_the_ranking_within_the_budget(operator, reviewing_ca
 def test_allocation_swaps_to_honour_a_quota_that_greedy_ranking_breaks(operator, reviewing_call):
     """At least 50% of funded projects must serve the elderly; the three best do not."""
     reviewing_call.quotas.create(target_group="elderly", min_percent=Decimal("50"))
-    expert = make_expert("judge@experts.test")
+    expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     best = [
         _reviewed(reviewing_call, operator, OrganisationFactory(), s, ["children"], 30000, expert)
         for s in (9.5, 9, 8.5)
@@ -162,7 +171,7 @@ def test_allocation_swaps_to_honour_a_quota_that_greedy_ranking_breaks(operator,
 
 def test_a_quota_that_cannot_be_met_is_reported_not_hidden(operator, reviewing_call):
     reviewing_call.quotas.create(target_group="elderly", min_percent=Decimal("50"))
-    expert = make_expert("judge@experts.test")
+    expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     for score in (9, 8):
         _reviewed(reviewing_call, operator, OrganisationFactory(), score, ["children"], 30000, expert)
     proposal = services.propose_allocation(reviewing_call)
@@ -170,7 +179,7 @@ def test_a_quota_that_cannot_be_met_is_reported_not_hidden(operator, reviewing_c
 
 
 def test_manual_overrides_must_be_justified_and_are_honoured(operator, reviewing_call):
-    expert = make_expert("judge@experts.test")
+    expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     top, low = (
         _reviewed(reviewing_call, operator, OrganisationFactory(), s, ["residents"], 60000, expert) for s in (9, 5)
     )
@@ -183,7 +192,7 @@ def test_manual_overrides_must_be_justified_and_are_honoured(operator, reviewing
 
 
 def test_decision_notice_objections_and_award(operator, reviewing_call):
-    expert = make_expert("judge@experts.test")
+    expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     kept, challenged, unfunded = (
         _reviewed(reviewing_call, operator, OrganisationFactory(), s, ["elderly"], 30000, expert) for s in (9, 8, 1)
     )
@@ -213,10 +222,10 @@ def test_decision_notice_objections_and_award(operator, reviewing_call):
     )
     assert services.close_notices(today=datetime.date(2026, 10, 13)) == {"awarded": 1, "waiting_on_objections": 1}
     assert Application.objects.get(pk=kept.pk).status == "awarded"
-    services.resolve_objection(actor=operator, objection=objection, upheld=True, resolution="经核实属实，取消资助")
+    services.resolve_objections(actor=operator, objections=[objection], upheld=True, resolution="经核实属实，取消资助")
     assert Application.objects.get(pk=challenged.pk).status == "rejected"
     with pytest.raises(TransitionError):
-        services.resolve_objection(actor=operator, objection=objection, upheld=False, resolution="再次处理")
+        services.resolve_objections(actor=operator, objections=[objection], upheld=False, resolution="再次处理")
     trail = set(
         AuditEvent.objects.filter(subject_id=str(challenged.pk), subject_type="funding.application").values_list(
             "action", flat=True

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from incubator.accounts.roles import Role
 from incubator.funding import services
 from incubator.funding.models import Application, Assignment, BudgetLine, Call, Criterion, PublicNotice, Term
 from tests.conftest import HUB_A, HUB_B
-from tests.factories import OrganisationFactory
-from tests.incubator.funding.conftest import complete_application, make_expert, make_member
+from tests.factories import OrganisationFactory, UserFactory
+from tests.incubator.funding.conftest import complete_application
 
 pytestmark = pytest.mark.django_db
 A = {"HTTP_HOST": HUB_A["domain"]}
@@ -165,7 +166,7 @@ def test_an_ineligible_organisation_sees_why_and_no_apply_button(client, open_ca
 def test_an_organisation_cannot_read_anothers_application(client, open_call, applicant):
     organisation, member = applicant
     other = OrganisationFactory(name="武汉春晖社会工作服务中心")
-    other_member = make_member(other, "chunhui@org.test")
+    other_member = UserFactory(email="chunhui@org.test", roles=[Role.ORGANISATION_MEMBER], member_of=other)
     theirs = complete_application(other_member, open_call, other)
     client.force_login(member)
     assert client.get(f"/portal/applications/{theirs.pk}/", **A).status_code == 404
@@ -183,7 +184,10 @@ def _in_review(operator, call, applicant):
 
 def test_an_expert_reads_and_scores_only_assigned_applications(client, operator, open_call, applicant):
     application = _in_review(operator, open_call, applicant)
-    assigned, other = make_expert("e1@experts.test"), make_expert("e2@experts.test")
+    assigned, other = (
+        UserFactory(email="e1@experts.test", roles=[Role.EXPERT]),
+        UserFactory(email="e2@experts.test", roles=[Role.EXPERT]),
+    )
     [assignment] = services.assign_experts(actor=operator, application=application, experts=[assigned])
     client.force_login(other)
     assert client.get(f"/review/{assignment.pk}/", **A).status_code == 404
@@ -200,6 +204,36 @@ def test_an_expert_reads_and_scores_only_assigned_applications(client, operator,
     client.force_login(member)
     page = client.get(f"/portal/applications/{application.pk}/", **A).content.decode()
     assert "e1@experts.test" not in page and "75.00" not in page
+
+
+def test_an_expert_with_a_conflict_of_interest_declares_it_and_is_withdrawn(
+    client, operator, open_call, applicant, django_capture_on_commit_callbacks, monkeypatch
+):
+    from incubator.audit.models import AuditEvent
+    from incubator.funding.models import ConflictDeclaration
+    from incubator.notifications.tasks import send_notification
+
+    application = _in_review(operator, open_call, applicant)
+    expert = UserFactory(email="related@experts.test", roles=[Role.EXPERT])
+    [assignment] = services.assign_experts(actor=operator, application=application, experts=[expert])
+    client.force_login(expert)
+    page = f"/review/{assignment.pk}/"
+    assert 'id="conflict"' in client.get(page, **A).content.decode()
+    refused = client.post(page, {"action": "conflict", "reason": ""}, **A)
+    assert refused.status_code == 200 and Assignment.objects.filter(pk=assignment.pk).exists()
+
+    queued = []
+    monkeypatch.setattr(send_notification, "apply_async", lambda args, headers: queued.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(page, {"action": "conflict", "reason": "我是该机构的理事"}, **A)
+    assert done.status_code == 302 and done["Location"] == "/review/"
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
+    assert ConflictDeclaration.objects.get(expert=expert).reason == "我是该机构的理事"
+    assert AuditEvent.objects.filter(action="application.conflict_declared", subject_id=str(application.pk)).exists()
+    assert any(operator.pk in user_ids and "我是该机构的理事" in body for user_ids, _s, body in queued)
+    assert client.get(page, **A).status_code == 404
+    with pytest.raises(ValidationError):  # and is never assigned to it again
+        services.assign_experts(actor=operator, application=application, experts=[expert])
 
 
 def test_the_public_objects_on_the_notice_without_an_account(client, operator, open_call, applicant):
@@ -239,7 +273,7 @@ def _reviewed_applications(call, count, expert, start):
 
 def test_the_ranking_page_runs_a_constant_number_of_queries(client, operator, open_call, django_assert_max_num_queries):
     Call.objects.filter(pk=open_call.pk).update(status="reviewing")
-    expert = make_expert("judge@experts.test")
+    expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     client.force_login(operator)
     url = f"/admin/funding/calls/{open_call.pk}/ranking/"
     _reviewed_applications(open_call, 5, expert, 0)

@@ -12,8 +12,8 @@ from incubator.accounts.models import User
 from incubator.notifications import services
 from incubator.notifications.events import EVENTS, get_event
 from incubator.notifications.models import NotificationPreference, PendingDigestItem
-from incubator.notifications.services import notify, render, send_digests
-from incubator.notifications.tasks import send_notification
+from incubator.notifications.services import notify, render
+from incubator.notifications.tasks import send_digests, send_notification
 from tests.conftest import HUB_A, wait_for
 from tests.factories import UserFactory
 

@@ -6,38 +6,20 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from incubator.accounts.roles import Role, ensure_roles
-from incubator.funding.models import Application, Call, Objective
+from incubator.accounts.roles import Role
 from incubator.projects import services
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import ApplicationFactory, ObjectiveFactory, OrganisationFactory, UserFactory
 
 TODAY = timezone.localdate
 
 
-def with_role(email, role):
-    user = UserFactory(email=email)
-    user.groups.add(ensure_roles()[role])
-    return user
-
-
 def make_awarded(*, starts_on=None, ends_on=None, organisation=None, title="老人居家防跌倒"):
     """An awarded application with three objectives, in the current schema."""
-    now = timezone.now()
-    call = Call.objects.create(
-        title="2026年公益创投",
-        budget=Decimal("100000"),
-        per_project_cap=Decimal("50000"),
-        service_fields=["charity"],
-        opens_at=now - datetime.timedelta(days=200),
-        closes_at=now - datetime.timedelta(days=170),
-        status="announced",
-    )
-    application = Application.objects.create(
-        call=call,
+    application = ApplicationFactory(
+        call__title="2026年公益创投",
+        call__service_fields=["charity"],
         organisation=organisation or OrganisationFactory(name="武汉晚晴枫养老助残服务中心"),
         title=title,
-        service_field="charity",
-        status="awarded",
         awarded_amount=Decimal("33333.33"),
         starts_on=starts_on or TODAY() - datetime.timedelta(days=120),
         ends_on=ends_on or TODAY() + datetime.timedelta(days=120),
@@ -48,7 +30,7 @@ def make_awarded(*, starts_on=None, ends_on=None, organisation=None, title="老�
         ("medium", "完成适老化改造", "改造户数", "50", "户"),
         ("long", "降低跌倒发生率", "跌倒发生率下降", "30", "%"),
     ):
-        Objective.objects.create(
+        ObjectiveFactory(
             application=application,
             term=term,
             description=description,
@@ -71,21 +53,19 @@ def project(operator, awarded):
 
 @pytest.fixture
 def project_member(project):
-    from incubator.orgs.models import Membership
-
-    user = with_role("wanqingfeng@org.test", Role.ORGANISATION_MEMBER)
-    Membership.objects.create(user=user, organisation=project.application.organisation)
-    return user
+    return UserFactory(
+        email="wanqingfeng@org.test", roles=[Role.ORGANISATION_MEMBER], member_of=project.application.organisation
+    )
 
 
 @pytest.fixture
 def supervisor(in_hub_a):
-    return with_role("dudao@supervision.test", Role.SUPERVISOR)
+    return UserFactory(email="dudao@supervision.test", roles=[Role.SUPERVISOR])
 
 
 @pytest.fixture
 def evaluator(in_hub_a):
-    return with_role("pinggu@evaluation.test", Role.EVALUATOR)
+    return UserFactory(email="pinggu@evaluation.test", roles=[Role.EVALUATOR])
 
 
 def values_for(project, actual="10"):

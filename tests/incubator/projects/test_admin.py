@@ -14,7 +14,8 @@ from incubator.audit.models import AuditEvent
 from incubator.projects import services
 from incubator.projects.models import Installment, Project
 from tests.conftest import HUB_A, HUB_B
-from tests.incubator.projects.conftest import TODAY, run_to, with_role
+from tests.factories import UserFactory
+from tests.incubator.projects.conftest import TODAY, run_to
 
 pytestmark = pytest.mark.django_db
 A = {"HTTP_HOST": HUB_A["domain"]}
@@ -290,7 +291,7 @@ def test_back_office_users_who_are_not_operators_get_403(client, project):
     response = client.post(_url(project), {"action": "step", "step": "terminate", "reason": "x", "confirm": "on"}, **A)
     assert response.status_code == 403
     assert Project.objects.get(pk=project.pk).status == "contracting"
-    evaluator = with_role("evaluator@a.test", Role.EVALUATOR)
+    evaluator = UserFactory(email="evaluator@a.test", roles=[Role.EVALUATOR])
     client.force_login(evaluator)
     assert client.get(_url(project), **A).status_code in (302, 403)
 

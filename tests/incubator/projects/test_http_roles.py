@@ -21,8 +21,8 @@ from incubator.projects.models import (
     SupervisionVisit,
 )
 from tests.conftest import HUB_A, HUB_B
-from tests.factories import OrganisationFactory
-from tests.incubator.projects.conftest import TODAY, run_to, with_role
+from tests.factories import OrganisationFactory, UserFactory
+from tests.incubator.projects.conftest import TODAY, run_to
 
 pytestmark = pytest.mark.django_db
 A = {"HTTP_HOST": HUB_A["domain"]}
@@ -339,7 +339,7 @@ def test_each_person_sees_only_their_projects(client, project, people):
         "evaluation": f"/evaluation/{project.pk}/",
     }
 
-    outsider = with_role("chunhui@org.test", Role.ORGANISATION_MEMBER)
+    outsider = UserFactory(email="chunhui@org.test", roles=[Role.ORGANISATION_MEMBER])
     Membership.objects.create(user=outsider, organisation=OrganisationFactory(name="武汉春晖社会工作服务中心"))
     client.force_login(outsider)
     assert client.get(paths["portal"], **A).status_code == 404
@@ -349,7 +349,7 @@ def test_each_person_sees_only_their_projects(client, project, people):
     assert title not in client.get("/portal/projects/", **A).content.decode()
     assert not ProjectActivity.objects.exists()
 
-    other_supervisor = with_role("other@supervision.test", Role.SUPERVISOR)
+    other_supervisor = UserFactory(email="other@supervision.test", roles=[Role.SUPERVISOR])
     client.force_login(other_supervisor)
     assert client.get(paths["supervision"], **A).status_code == 404
     visit = {"action": "visit", "visited_on": day(), "findings": "x"}
@@ -357,7 +357,7 @@ def test_each_person_sees_only_their_projects(client, project, people):
     assert title not in client.get("/supervision/", **A).content.decode()
     assert not SupervisionVisit.objects.exists()
 
-    other_evaluator = with_role("other@evaluation.test", Role.EVALUATOR)
+    other_evaluator = UserFactory(email="other@evaluation.test", roles=[Role.EVALUATOR])
     client.force_login(other_evaluator)
     assert client.get(paths["evaluation"], **A).status_code == 404
     assert title not in client.get("/evaluation/", **A).content.decode()

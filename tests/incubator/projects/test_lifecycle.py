@@ -10,6 +10,7 @@ from incubator.audit.models import AuditEvent
 from incubator.projects import services
 from incubator.projects.models import Rectification
 from incubator.workflow import TransitionError
+from tests.factories import UserFactory
 from tests.incubator.projects.conftest import TODAY, run_to, scores_for, values_for
 
 pytestmark = pytest.mark.django_db
@@ -172,9 +173,8 @@ def test_supervision_rectification_round_trip_and_overdue_flag(
 
 
 def test_roles_are_walled(operator, project, project_member, supervisor, evaluator, member):
-    from tests.incubator.projects.conftest import with_role
 
-    other_supervisor = with_role("other@supervision.test", "supervisor")
+    other_supervisor = UserFactory(email="other@supervision.test", roles=["supervisor"])
     with pytest.raises(PermissionDenied):
         services.sign_contract(actor=project_member, project=project, signed_by_organisation="a", signed_by_hub="b")
     run_to(

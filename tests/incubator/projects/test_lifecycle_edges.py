@@ -13,6 +13,7 @@ from incubator.permissions import operators
 from incubator.projects import services, tasks
 from incubator.projects.models import Project, Rectification
 from incubator.workflow import TransitionError
+from tests.factories import UserFactory
 from tests.incubator.projects.conftest import TODAY, make_awarded, run_to, scores_for, submit_final_report
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +52,11 @@ def drive(operator, supervisor, evaluator):
 
 def _member_of(application):
     from incubator.accounts.roles import Role
-    from incubator.orgs.models import Membership
-    from tests.incubator.projects.conftest import with_role
-
-    user = with_role(f"member-{application.pk}@org.test", Role.ORGANISATION_MEMBER)
-    Membership.objects.create(user=user, organisation=application.organisation)
-    return user
+    return UserFactory(
+        email=f"member-{application.pk}@org.test",
+        roles=[Role.ORGANISATION_MEMBER],
+        member_of=application.organisation,
+    )
 
 
 def test_a_project_that_ends_before_its_mid_term_review_can_still_have_it(operator, supervisor, evaluator):

@@ -13,6 +13,7 @@ from incubator.projects import services
 from incubator.projects.models import Project
 from tenants.models import Hub
 from tests.conftest import HUB_B, wait_for
+from tests.factories import UserFactory
 from tests.incubator.projects.conftest import TODAY, make_awarded
 
 
@@ -20,9 +21,7 @@ from tests.incubator.projects.conftest import TODAY, make_awarded
 def test_the_beat_task_runs_in_its_own_hub_only(committed_hub, celery_worker_thread, django_db_blocker):
     """The real task, queued for one hub by a real worker, moves that hub's project and no other hub's."""
     from incubator.accounts.roles import Role
-    from incubator.orgs.models import Membership
     from incubator.projects.tasks import final_report_reminders
-    from tests.incubator.projects.conftest import with_role
 
     hub = committed_hub(name="黄陂区社会组织孵化基地", admin_email="admin@huangpi.test", send_welcome=False)
     mail.outbox.clear()
@@ -32,9 +31,12 @@ def test_the_beat_task_runs_in_its_own_hub_only(committed_hub, celery_worker_thr
             before_b = (Project.objects.count(), Reminder.objects.count())
         with tenant_context(hub):
             operator = User.objects.get(email="admin@huangpi.test")
-            member = with_role("member@huangpi-org.test", Role.ORGANISATION_MEMBER)
             application = make_awarded(ends_on=TODAY() - datetime.timedelta(days=1))
-            Membership.objects.create(user=member, organisation=application.organisation)
+            UserFactory(  # the member who is reminded
+                email="member@huangpi-org.test",
+                roles=[Role.ORGANISATION_MEMBER],
+                member_of=application.organisation,
+            )
             project = services.create_project(actor=operator, application=application)
             services.sign_contract(
                 actor=operator,
