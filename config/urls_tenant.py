@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from config import views
 from incubator.accounts.forms import LoginForm
 from incubator.accounts.views import ThrottledPasswordResetView
+from incubator.filings import portal as filings_portal
 from incubator.funding import views as funding_views
 from incubator.orgs import portal
 from incubator.projects import public_views as project_public_views
@@ -30,6 +31,7 @@ urlpatterns = [
     path("portal/", include(funding_views.portal_urlpatterns)),
     path("portal/", include(project_urls.portal_urlpatterns)),
     path("portal/", include(portal)),
+    path("portal/", include(filings_portal)),
     path("review/", include(funding_views.review_urlpatterns)),
     path("supervision/", include(project_urls.supervision_urlpatterns)),
     path("evaluation/", include(project_urls.evaluation_urlpatterns)),

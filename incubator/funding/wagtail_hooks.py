@@ -7,7 +7,7 @@ from wagtail.permissions import register_permission_policy
 
 from incubator.funding import admin_views
 from incubator.funding.models import Call, Need, RubricTemplate, WorkingDayOverride
-from incubator.orgs.wagtail_hooks import ServiceOnlyPolicy, _index_with
+from incubator.orgs.viewsets import ServiceOnlyPolicy, index_with
 
 register_permission_policy(Call, ServiceOnlyPolicy(Call, {"delete"}), exact_class=True)
 
@@ -22,7 +22,7 @@ class CallLinkColumn(Column):
 class NeedViewSet(ModelViewSet):
     model = Need
     icon = "help"
-    index_view_class = _index_with("community__street")
+    index_view_class = index_with("community__street")
     form_fields = ["community", "title", "description", "gathered_by", "gathered_on", "people_consulted"]
     list_display = ["title", "community", "gathered_by", "gathered_on", "people_consulted"]
     list_filter = ["gathered_by", "community__street"]

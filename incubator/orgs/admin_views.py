@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,14 +18,12 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 
 from incubator.errors import run_service, show_problems
-from incubator.filings import services as filing_services
-from incubator.filings.models import Filing
 from incubator.ids import parse_id
 from incubator.orgs import roster, selectors, services
 from incubator.orgs.models import BasicField, Cohort, Incubation, IncubationStatus, Organisation
 from incubator.permissions import require_operator
 from incubator.spreadsheets import xlsx_response
-from incubator.workflow import TransitionError
+from incubator.workflow import TransitionError, Workflow
 
 
 def _require_operator(request):
@@ -31,8 +34,7 @@ class ActionsColumn(Column):
     cell_template_name = "incubator/admin/actions_cell.html"
 
     def get_value(self, instance):
-        kind = "incubation" if isinstance(instance, Incubation) else "filing"
-        return reverse("incubator_actions", args=[kind, instance.pk])
+        return reverse("incubator_actions", args=[instance._meta.model_name, instance.pk])
 
 
 actions_column = ActionsColumn("actions", label=gettext_lazy("Actions"))
@@ -139,13 +141,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class ApproveFilingForm(forms.Form):
-    certificate_number = forms.CharField(label=gettext_lazy("certificate number"), required=False)
-    approved_on = forms.DateField(
-        label=gettext_lazy("approved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("milestone"), max_length=200)
     due_on = forms.DateField(label=gettext_lazy("due on"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -193,47 +188,59 @@ def _milestone(request, incubation, action):
     return ok, None
 
 
-def _perform(request, kind, obj, action):
-    if kind == "incubation":
-        if action == "admit":
-            form = AdmitForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors)
-            return services.admit(actor=request.user, incubation=obj, **form.cleaned_data)
-        reason = request.POST.get("reason", "")
-        step = {"decline": services.decline, "graduate": services.graduate, "exit": services.exit_incubation}.get(
-            action
-        )
-        if step is None:
-            raise TransitionError(_("There is no action “%(name)s”.") % {"name": action})
-        return step(actor=request.user, incubation=obj, reason=reason)
-    if action == "return":
-        return filing_services.return_filing(actor=request.user, filing=obj, comments=request.POST.get("reason", ""))
-    if action == "approve":
-        form = ApproveFilingForm(request.POST)
+def _perform_incubation(request, obj, action):
+    if action == "admit":
+        form = AdmitForm(request.POST)
         if not form.is_valid():
             raise ValidationError(form.errors)
-        return filing_services.approve_filing(
-            actor=request.user,
-            filing=obj,
-            certificate_number=form.cleaned_data.get("certificate_number", ""),
-            approved_on=form.cleaned_data.get("approved_on"),
-        )
-    if action == "submit":
-        return filing_services.submit_filing(actor=request.user, filing=obj)
-    raise TransitionError(_("There is no action “%(name)s”.") % {"name": action})
+        return services.admit(actor=request.user, incubation=obj, **form.cleaned_data)
+    reason = request.POST.get("reason", "")
+    step = {"decline": services.decline, "graduate": services.graduate, "exit": services.exit_incubation}.get(action)
+    if step is None:
+        raise TransitionError(_("There is no action “%(name)s”.") % {"name": action})
+    return step(actor=request.user, incubation=obj, reason=reason)
+
+
+@dataclass(frozen=True)
+class ActionsPage:
+    """The back-office page of one kind of record with a workflow (``/admin/incubator/actions/<kind>/<pk>/``):
+    where its records come from, its workflow, how a button runs its service, what else the page shows.
+    Apps above orgs (filings) register theirs, so this module never imports them."""
+
+    queryset: Callable[[], QuerySet]
+    workflow: Workflow
+    perform: Callable[..., Any]  # (request, record, action name) -> the service's result
+    context: Callable[..., dict] = lambda request, record: {}
+
+
+ACTION_PAGES: dict[str, ActionsPage] = {}
+
+
+def register_actions_page(kind: str, page: ActionsPage) -> None:
+    ACTION_PAGES[kind] = page
+
+
+register_actions_page(
+    "incubation",
+    ActionsPage(
+        queryset=lambda: Incubation.objects.select_related("organisation", "cohort", "mentor"),
+        workflow=services.INCUBATION,
+        perform=_perform_incubation,
+        context=lambda request, obj: {
+            "milestones": obj.milestones.all(),
+            "incubating": obj.status == IncubationStatus.INCUBATING,
+        },
+    ),
+)
 
 
 def actions_view(request, kind, pk):
     _require_operator(request)
-    if kind == "incubation":
-        obj = get_object_or_404(Incubation.objects.select_related("organisation", "cohort", "mentor"), pk=pk)
-        workflow = services.INCUBATION
-    elif kind == "filing":
-        obj = get_object_or_404(Filing.objects.select_related("organisation"), pk=pk)
-        workflow = filing_services.FILING
-    else:
+    page = ACTION_PAGES.get(kind)
+    if page is None:
         raise PermissionDenied
+    obj = get_object_or_404(page.queryset(), pk=pk)
+    workflow = page.workflow
     milestone_form = MilestoneForm()
     if request.method == "POST" and kind == "incubation" and request.POST.get("action", "").startswith("milestone_"):
         done, form = _milestone(request, obj, request.POST["action"])
@@ -244,7 +251,7 @@ def actions_view(request, kind, pk):
         action = request.POST.get("action", "")
         run_service(
             request,
-            lambda: _perform(request, kind, obj, action),
+            lambda: page.perform(request, obj, action),
             success=lambda _result: _("Done: %(action)s.") % {"action": workflow[action].label},
         )
         return redirect("incubator_actions", kind=kind, pk=pk)
@@ -259,14 +266,8 @@ def actions_view(request, kind, pk):
         )[:50],
         "admit_form": AdmitForm(),
         "reason_form": ReasonForm(),
-        "approve_form": ApproveFilingForm(),
         "milestone_form": milestone_form,
-        "incubating": kind == "incubation" and obj.status == IncubationStatus.INCUBATING,
         "today": timezone.localdate(),
+        **page.context(request, obj),
     }
-    if kind == "filing":
-        context["checklist"] = filing_services.checklist(obj)
-        context["missing"] = filing_services.missing_documents(obj)
-    else:
-        context["milestones"] = obj.milestones.all()
     return render(request, "incubator/admin/actions.html", context)

@@ -1,4 +1,5 @@
-"""The organisations' portal (/portal/): sign up, profile, incubation application, filing documents, reminders.
+"""The organisations' portal (/portal/): sign up, profile, incubation application, reminders; the filings' pages
+are the filings app's (``incubator.filings.portal``), which adds its part to the home page's cards.
 
 Every view finds the organisation among the signed-in person's own (404 otherwise), so one organisation
 never sees another's private data; the services check again before they act.
@@ -6,13 +7,13 @@ never sees another's private data; the services check again before they act.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
@@ -20,8 +21,6 @@ from django.utils.translation import gettext_lazy
 
 from incubator.areas.models import Community, Street
 from incubator.errors import run_service
-from incubator.filings import services as filing_services
-from incubator.filings.models import AnnualReport, DocumentRequirement, Filing, FilingKind, FilingStatus
 from incubator.orgs import services
 from incubator.orgs.models import Incubation, LegalForm, Organisation, Reminder
 
@@ -66,18 +65,6 @@ class ApplyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-
-class StartFilingForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=FilingKind.choices)
-    legal_form = forms.ChoiceField(
-        label=gettext_lazy("legal form sought"), choices=[c for c in LegalForm.choices if c[0] != LegalForm.NOT_FILED]
-    )
-
-
-class UploadForm(forms.Form):
-    requirement = forms.ModelChoiceField(queryset=DocumentRequirement.objects.all(), widget=forms.HiddenInput)
-    file = forms.FileField(label=gettext_lazy("file"))
 
 
 # The services name the organisation's name ``name``; the sign-up form, beside the person's, calls it so.
@@ -130,6 +117,11 @@ def _own_organisation(request, pk) -> Organisation:
     return get_object_or_404(services.organisations_of(request.user).select_related("street", "community"), pk=pk)
 
 
+# What the apps above orgs add to each organisation's card on the portal's home (filings: its filing and annual
+# reports): each part maps organisation ids to extra template context. Registered from those apps' ready().
+HOME_CARD_PARTS: list[Callable[[list[int]], dict[int, dict]]] = []
+
+
 @portal_login_required
 def home(request):
     organisations = list(
@@ -140,10 +132,7 @@ def home(request):
         i.organisation_id: i
         for i in Incubation.objects.filter(organisation_id__in=ids).select_related("cohort").order_by("applied_at")
     }
-    filings = {f.organisation_id: f for f in Filing.objects.filter(organisation_id__in=ids).order_by("created_at")}
-    reports: dict[int, list] = {}
-    for report in AnnualReport.objects.filter(organisation_id__in=ids).order_by("due_on"):
-        reports.setdefault(report.organisation_id, []).append(report)
+    extras = [contribute(ids) for contribute in HOME_CARD_PARTS]
     reminders: dict[int, list] = {}
     for reminder in Reminder.objects.filter(organisation_id__in=ids).order_by("-created_at")[:200]:
         reminders.setdefault(reminder.organisation_id, []).append(reminder)
@@ -151,10 +140,8 @@ def home(request):
         {
             "organisation": o,
             "incubation": incubations.get(o.pk),
-            "filing": filings.get(o.pk),
-            "missing": filing_services.missing_documents(filings[o.pk]) if o.pk in filings else [],
-            "reports": reports.get(o.pk, []),
             "reminders": reminders.get(o.pk, [])[:10],
+            **{key: value for part in extras for key, value in part.get(o.pk, {}).items()},
         }
         for o in organisations
     ]
@@ -198,120 +185,13 @@ def apply(request, pk):
     )
 
 
-@portal_login_required
-def start_filing(request, pk):
-    organisation = _own_organisation(request, pk)
-    form = StartFilingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        started, filing = run_service(
-            request,
-            lambda: filing_services.start_filing(actor=request.user, organisation=organisation, **form.cleaned_data),
-            form=form,
-        )
-        if started:
-            return redirect("portal_filing", pk=filing.pk)
-    return render(
-        request,
-        "portal/form.html",
-        {"form": form, "organisation": organisation, "title": _("Start a filing or registration")},
-    )
-
-
-@portal_login_required
-def filing_detail(request, pk):
-    filing = get_object_or_404(
-        Filing.objects.filter(organisation__in=services.organisations_of(request.user)).select_related("organisation"),
-        pk=pk,
-    )
-    editable = filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED)
-    if request.method == "POST" and editable:
-        if request.POST.get("action") == "submit":
-            run_service(
-                request,
-                lambda: filing_services.submit_filing(actor=request.user, filing=filing),
-                success=_("Submitted. The hub will review your documents."),
-            )
-        else:
-            form = UploadForm(request.POST, request.FILES)
-
-            def upload():
-                if not form.is_valid():
-                    raise ValidationError(form.errors)
-                return filing_services.upload_document(
-                    actor=request.user,
-                    filing=filing,
-                    requirement=form.cleaned_data["requirement"],
-                    uploaded_file=form.cleaned_data["file"],
-                )
-
-            run_service(request, upload, success=_("Document uploaded."))
-        return redirect("portal_filing", pk=filing.pk)
-    return render(
-        request,
-        "portal/filing.html",
-        {
-            "filing": filing,
-            "checklist": filing_services.checklist(filing),
-            "editable": editable,
-            "missing": filing_services.missing_documents(filing),
-        },
-    )
-
-
-@portal_login_required
-def submit_report(request, pk):
-    report = get_object_or_404(
-        AnnualReport.objects.filter(organisation__in=services.organisations_of(request.user)).select_related(
-            "organisation"
-        ),
-        pk=pk,
-    )
-    if request.method == "POST" and request.FILES.get("file"):
-        run_service(
-            request,
-            lambda: filing_services.submit_annual_report(
-                actor=request.user, report=report, uploaded_file=request.FILES["file"]
-            ),
-            success=_("Annual report submitted."),
-        )
-    else:
-        messages.error(request, _("Choose the report's file first."))
-    return redirect("portal_home")
-
-
-@portal_login_required
-def download(request, kind, pk):
-    """Private files: only people who act for the organisation (or operators) get them."""
-    from incubator.files import safe_file_response
-    from incubator.filings.models import FilingDocument
-
-    mine = services.organisations_of(request.user)
-    if kind == "filing-document":
-        record = get_object_or_404(FilingDocument.objects.filter(filing__organisation__in=mine), pk=pk)
-        name = record.original_name or record.file.name
-    elif kind == "annual-report":
-        record = get_object_or_404(AnnualReport.objects.filter(organisation__in=mine).exclude(file=""), pk=pk)
-        name = f"{record.year}{record.file.name[record.file.name.rfind('.') :]}"
-    else:
-        raise Http404
-    try:
-        handle = record.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return safe_file_response(handle, record.file.name, download_name=name)
-
-
 urlpatterns = [
-    path("files/<str:kind>/<int:pk>/", download, name="portal_download"),
     path("", home, name="portal_home"),
     path("signup/", signup, name="portal_signup"),
     path("signup/sent/", signup_sent, name="portal_signup_sent"),
     path("signup/confirm/<str:uidb64>/<str:token>/", signup_confirm, name="portal_signup_confirm"),
     path("organisations/<int:pk>/profile/", profile, name="portal_profile"),
     path("organisations/<int:pk>/apply/", apply, name="portal_apply"),
-    path("organisations/<int:pk>/filing/", start_filing, name="portal_start_filing"),
-    path("filings/<int:pk>/", filing_detail, name="portal_filing"),
-    path("annual-reports/<int:pk>/submit/", submit_report, name="portal_submit_report"),
 ]
 
 

@@ -5,7 +5,9 @@ with everything typed kept; Wagtail's own save never runs."""
 from __future__ import annotations
 
 from django.db import transaction
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.models import CreateView, EditView
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from incubator.errors import REFUSALS, show_problems
 
@@ -48,5 +50,30 @@ def edit_view(service, argument: str):
             original = type(self.object).objects.get(pk=self.object.pk)  # the form has changed self.object
             changed = [name for name in self.form.changed_data if name in self.form._meta.fields]
             return service(actor=self.request.user, **{argument: original}, **_typed(self.form, changed))
+
+    return View
+
+
+class ServiceOnlyPolicy(ModelPermissionPolicy):
+    """Model permissions, less the actions that must go through a service: an incubation starts with the
+    organisation's application, and a filing moves only by its workflow."""
+
+    def __init__(self, model, denied):
+        super().__init__(model)
+        self.denied = frozenset(denied)
+
+    def user_has_permission(self, user, action):
+        return action not in self.denied and super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return action not in self.denied and super().user_has_permission_for_instance(user, action, instance)
+
+
+def index_with(*related):
+    """An index view that fetches related rows in the same query (a constant count per page)."""
+
+    class View(IndexView):
+        def get_base_queryset(self):
+            return super().get_base_queryset().select_related(*related)
 
     return View

@@ -1,52 +1,19 @@
 """The hub's back office in Wagtail's admin: listings with filters, search and Excel export, the coverage
-view, roster import and the workflow actions."""
+view, roster import and the workflow actions. The filings' screens are registered by the filings app."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from incubator.areas.models import Community, Street
-from incubator.filings import services as filing_services
-from incubator.filings.models import AnnualReport, DocumentRequirement, Filing
 from incubator.orgs import admin_views, services
 from incubator.orgs.models import Cohort, Incubation, Organisation
-from incubator.orgs.viewsets import create_view, edit_view
-
-
-class ServiceOnlyPolicy(ModelPermissionPolicy):
-    """Model permissions, less the actions that must go through a service: an incubation starts with the
-    organisation's application, and a filing moves only by its workflow."""
-
-    def __init__(self, model, denied):
-        super().__init__(model)
-        self.denied = frozenset(denied)
-
-    def user_has_permission(self, user, action):
-        return action not in self.denied and super().user_has_permission(user, action)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return action not in self.denied and super().user_has_permission_for_instance(user, action, instance)
-
+from incubator.orgs.viewsets import ServiceOnlyPolicy, create_view, edit_view, index_with
 
 register_permission_policy(Incubation, ServiceOnlyPolicy(Incubation, {"add", "delete"}), exact_class=True)
-register_permission_policy(Filing, ServiceOnlyPolicy(Filing, {"add", "change", "delete"}), exact_class=True)
-# Audited records are corrected through their services, never deleted.
-register_permission_policy(AnnualReport, ServiceOnlyPolicy(AnnualReport, {"delete"}), exact_class=True)
-
-
-def _index_with(*related):
-    """An index view that fetches related rows in the same query (a constant count per page)."""
-
-    class View(IndexView):
-        def get_base_queryset(self):
-            return super().get_base_queryset().select_related(*related)
-
-    return View
 
 
 class StreetViewSet(ModelViewSet):
@@ -62,7 +29,7 @@ class StreetViewSet(ModelViewSet):
 class CommunityViewSet(ModelViewSet):
     model = Community
     icon = "home"
-    index_view_class = _index_with("street")
+    index_view_class = index_with("street")
     form_fields = ["street", "name", "kind", "households", "organisation_target"]
     list_display = ["name", "street", "kind", "households", "organisation_target"]
     list_filter = ["street", "kind"]
@@ -74,7 +41,7 @@ class CommunityViewSet(ModelViewSet):
 class OrganisationViewSet(ModelViewSet):
     model = Organisation
     icon = "group"
-    index_view_class = _index_with("street", "community")
+    index_view_class = index_with("street", "community")
     add_view_class = create_view(services.create_organisation)
     edit_view_class = edit_view(services.update_profile, "organisation")
     form_fields = [
@@ -106,7 +73,7 @@ class CohortViewSet(ModelViewSet):
 class IncubationViewSet(ModelViewSet):
     model = Incubation
     icon = "tasks"
-    index_view_class = _index_with("organisation", "cohort", "mentor")
+    index_view_class = index_with("organisation", "cohort", "mentor")
     edit_view_class = edit_view(services.update_incubation, "incubation")
     # Status changes only through the actions view, never by editing the field.
     form_fields = ["needs", "plans", "space", "mentor"]
@@ -117,41 +84,6 @@ class IncubationViewSet(ModelViewSet):
     export_filename = "incubations"
 
 
-class FilingViewSet(ModelViewSet):
-    model = Filing
-    icon = "doc-full"
-    index_view_class = _index_with("organisation")
-    form_fields = ["kind", "legal_form"]
-    list_display = ["organisation", "kind", "legal_form", "status", "submitted_at", admin_views.actions_column]
-    list_filter = ["status", "kind", "legal_form"]
-    search_fields = ["organisation__name", "certificate_number"]
-    list_export = ["organisation", "kind", "legal_form", "status", "submitted_at", "certificate_number", "approved_on"]
-    export_filename = "filings"
-
-
-class AnnualReportViewSet(ModelViewSet):
-    model = AnnualReport
-    icon = "calendar-alt"
-    index_view_class = _index_with("organisation")
-    add_view_class = create_view(filing_services.schedule_annual_report)
-    edit_view_class = edit_view(filing_services.reschedule_annual_report, "report")
-    form_fields = ["organisation", "year", "due_on"]
-    list_display = ["organisation", "year", "due_on", "status", "overdue", "submitted_at"]
-    list_filter = ["status", "overdue", "year"]
-    search_fields = ["organisation__name"]
-    list_export = ["organisation", "year", "due_on", "status", "overdue", "submitted_at"]
-    export_filename = "annual-reports"
-
-
-class DocumentRequirementViewSet(ModelViewSet):
-    model = DocumentRequirement
-    icon = "list-ul"
-    form_fields = ["legal_form", "title", "guidance", "required", "position"]
-    list_display = ["title", "legal_form", "required", "position"]
-    list_filter = ["legal_form", "required"]
-    list_export = ["legal_form", "title", "guidance", "required", "position"]
-
-
 class IncubatorGroup(ModelViewSetGroup):
     menu_label = _("Incubator")
     menu_icon = "group"
@@ -160,9 +92,6 @@ class IncubatorGroup(ModelViewSetGroup):
         OrganisationViewSet("organisations"),
         IncubationViewSet("incubations"),
         CohortViewSet("cohorts"),
-        FilingViewSet("filings"),
-        AnnualReportViewSet("annual_reports"),
-        DocumentRequirementViewSet("document_requirements"),
         StreetViewSet("streets"),
         CommunityViewSet("communities"),
     )

@@ -12,7 +12,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from incubator.orgs.wagtail_hooks import ServiceOnlyPolicy, _index_with
+from incubator.orgs.viewsets import ServiceOnlyPolicy, index_with
 from incubator.permissions import is_operator
 from incubator.projects import admin_views
 from incubator.projects.models import Project
@@ -35,7 +35,7 @@ class ProjectViewSet(ModelViewSet):
     model = Project
     icon = "tasks"
     menu_label = _("Projects")
-    index_view_class = _index_with("application__organisation", "application__call")
+    index_view_class = index_with("application__organisation", "application__call")
     # No form_fields: the policy refuses add/change/delete, so no generic form is ever served.
     form_fields = []
     list_display = [
