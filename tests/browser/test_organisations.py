@@ -108,7 +108,8 @@ def test_an_organisation_signs_up_applies_and_is_admitted(browser, page, live_hu
         admit.locator("input[name=space]").fill("B-03")
         admit.get_by_role("button").click()
         expect(operator.locator("#status")).to_have_text("孵化中")
-        expect(operator.locator("table.listing")).to_contain_text("incubation.admit")
+        expect(operator.locator("#history")).to_contain_text("准予入驻孵化")  # the trail in words, not codes
+        expect(operator.locator("#history")).not_to_contain_text("incubation.admit")
         operator.screenshot(path=artifact_path("incubation_admitted"), full_page=True)
     finally:
         operator.context.close()
