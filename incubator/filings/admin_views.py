@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy
 from incubator.filings import services
 from incubator.filings.models import Filing
 from incubator.orgs.admin_views import ActionsPage, register_actions_page
+from incubator.widgets import DateInput
 from incubator.workflow import TransitionError
 
 
 class ApproveFilingForm(forms.Form):
     certificate_number = forms.CharField(label=gettext_lazy("certificate number"), required=False)
     approved_on = forms.DateField(
-        label=gettext_lazy("approved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("approved on"), required=False, widget=DateInput()
     )
 
 

@@ -30,6 +30,7 @@ from incubator.funding.models import (
 from incubator.orgs import services as org_services
 from incubator.orgs.portal import portal_login_required
 from incubator.ratelimit import client_address
+from incubator.widgets import DateInput
 
 # --- Experts ----------------------------------------------------------------------------------------
 
@@ -154,10 +155,10 @@ class ApplicationForm(forms.Form):
         max_length=Application._meta.get_field("activities").max_length,
     )
     starts_on = forms.DateField(
-        label=gettext_lazy("project starts"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("project starts"), required=False, widget=DateInput()
     )
     ends_on = forms.DateField(
-        label=gettext_lazy("project ends"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("project ends"), required=False, widget=DateInput()
     )
 
 

@@ -23,6 +23,7 @@ from incubator.orgs import roster, selectors, services
 from incubator.orgs.models import BasicField, Cohort, Incubation, IncubationStatus, Organisation
 from incubator.permissions import require_operator
 from incubator.spreadsheets import xlsx_response
+from incubator.widgets import DateInput
 from incubator.workflow import TransitionError, Workflow
 
 
@@ -143,12 +144,12 @@ class ReasonForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("milestone"), max_length=200)
-    due_on = forms.DateField(label=gettext_lazy("due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=gettext_lazy("due on"), widget=DateInput())
 
 
 class MilestoneDoneForm(forms.Form):
     done_on = forms.DateField(
-        label=gettext_lazy("done on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("done on"), required=False, widget=DateInput()
     )
 
 

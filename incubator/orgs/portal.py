@@ -23,6 +23,7 @@ from incubator.areas.models import Community, Street
 from incubator.errors import run_service
 from incubator.orgs import services
 from incubator.orgs.models import Incubation, LegalForm, Organisation, Reminder
+from incubator.widgets import DateInput
 
 portal_login_required = login_required(login_url=reverse_lazy("portal_login"))
 
@@ -53,7 +54,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = list(services.EDITABLE_BY_MEMBERS)
-        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"founded_on": DateInput()}
 
 
 class ApplyForm(forms.Form):

@@ -24,6 +24,7 @@ from incubator.projects import selectors, services
 from incubator.projects.documents import contract_pdf
 from incubator.projects.models import Installment, ProjectStatus
 from incubator.spreadsheets import xlsx_response
+from incubator.widgets import DateInput
 from incubator.workflow import TransitionError
 
 
@@ -51,7 +52,7 @@ def _cleaned(form: forms.Form) -> dict:
     return form.cleaned_data
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class SignForm(forms.Form):

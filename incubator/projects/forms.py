@@ -12,11 +12,11 @@ from incubator.projects.models import (
     Grade,
     ReportKind,
 )
+from incubator.widgets import DateInput
 
 
 def _date_widget():
-    # The HTML date input only understands ISO dates, whatever the language's own format.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 def _text(rows=3):
