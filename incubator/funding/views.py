@@ -21,6 +21,7 @@ from incubator.funding.models import (
     BudgetLine,
     Call,
     CallField,
+    ConflictDeclaration,
     Criterion,
     Objective,
     PublicNotice,
@@ -320,7 +321,7 @@ def _render_application(request, application, form, rows, budget, *, editable=Tr
 class ConflictForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("What connects you with the organisation"),
-        max_length=2000,
+        max_length=ConflictDeclaration._meta.get_field("reason").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

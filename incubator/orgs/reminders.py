@@ -27,6 +27,8 @@ def rung(*, due_on: datetime.date, today: datetime.date, days_before: tuple[int,
 def remind(*, organisation: Organisation, key: str, event: str, context: dict, due_on: datetime.date) -> bool:
     """Show the reminder in the organisation's portal and e-mail its members, unless ``key`` was already sent
     (jobs run twice or are retried). The portal's copy is in the hub's language; each e-mail in its reader's."""
+    if Reminder.objects.filter(organisation=organisation, key=key).exists():
+        return False  # sent on an earlier run: the daily job renders nothing for it
     _subject, message = render(event, context)
     _reminder, created = Reminder.objects.get_or_create(
         organisation=organisation, key=key, defaults={"message": message[:300], "due_on": due_on}

@@ -37,24 +37,34 @@ def declare_conflict(*, actor, assignment: Assignment, reason: str) -> ConflictD
     organisation again; the operators are told, to assign someone else."""
     if not user_has_role(actor, {Role.EXPERT}) or assignment.expert_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Only review experts declare conflicts of interest."))
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    longest = ConflictDeclaration._meta.get_field("reason").max_length
+    if not reason:
         raise ValidationError({"reason": [_("Say what the conflict of interest is.")]})
+    if len(reason) > longest:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("At most %(max)d characters (this has %(length)d).") % {"max": longest, "length": len(reason)}
+                ]
+            }
+        )
     if assignment.submitted_at:
         raise TransitionError(_("Your scores are already submitted; tell the hub's operators about the conflict."))
     application = assignment.application
     organisation = application.organisation
     with transaction.atomic():
         declaration, _created = ConflictDeclaration.objects.get_or_create(
-            expert=actor, organisation=organisation, defaults={"reason": reason.strip()}
+            expert=actor, organisation=organisation, defaults={"reason": reason}
         )
         Assignment.objects.filter(
             expert=actor, application__organisation=organisation, submitted_at__isnull=True
         ).delete()
-        record_event(actor=actor, action="application.conflict_declared", subject=application, reason=reason.strip())
+        record_event(actor=actor, action="application.conflict_declared", subject=application, reason=reason)
     notify(
         "review.conflict_declared",
         to=operators(),
-        context={"application": application, "expert": actor, "reason": reason.strip()},
+        context={"application": application, "expert": actor, "reason": reason},
     )
     return declaration
 

@@ -221,6 +221,11 @@ def test_an_expert_with_a_conflict_of_interest_declares_it_and_is_withdrawn(
     assert 'id="conflict"' in client.get(page, **A).content.decode()
     refused = client.post(page, {"action": "conflict", "reason": ""}, **A)
     assert refused.status_code == 200 and Assignment.objects.filter(pk=assignment.pk).exists()
+    too_long = client.post(page, {"action": "conflict", "reason": "关" * 201}, **A)  # the model holds 200
+    assert too_long.status_code == 200 and "关" * 201 in too_long.content.decode()
+    assert Assignment.objects.filter(pk=assignment.pk).exists()
+    with pytest.raises(ValidationError):  # the service keeps the limit whatever the caller sends
+        services.declare_conflict(actor=expert, assignment=assignment, reason="关" * 201)
 
     queued = []
     monkeypatch.setattr(send_notification, "apply_async", lambda args, headers: queued.append(args))
