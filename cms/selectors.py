@@ -97,11 +97,12 @@ def public_calls() -> QuerySet[Call]:
 
 def open_calls() -> QuerySet[Call]:
     """Calls taking applications now or soon: open, and not yet past their deadline. Soonest deadline first."""
-    return public_calls().filter(status=CallStatus.OPEN, closes_at__gt=timezone.now()).order_by("closes_at")
+    return public_calls().filter(status=CallStatus.OPEN).before_their_deadline().order_by("closes_at")
 
 
 def past_calls() -> QuerySet[Call]:
-    return public_calls().exclude(status=CallStatus.OPEN, closes_at__gt=timezone.now()).order_by("-opens_at", "-pk")
+    current = public_calls().filter(status=CallStatus.OPEN).before_their_deadline()
+    return public_calls().exclude(pk__in=current.values("pk")).order_by("-opens_at", "-pk")
 
 
 def call_rules(call: Call) -> dict:
@@ -121,7 +122,7 @@ def call_rules(call: Call) -> dict:
             (call.second_installment_percent, _("after the mid-term review")),
             (call.final_installment_percent, _("after the third-party evaluation accepts the project")),
         ],
-        "is_open": call.status == CallStatus.OPEN and call.opens_at <= now < call.closes_at,
+        "is_open": call.takes_applications(now),
         "opens_later": call.status == CallStatus.OPEN and now < call.opens_at,
         "notice": notice,
     }

@@ -15,9 +15,7 @@ from incubator.workflow import TransitionError
 
 class ApproveFilingForm(forms.Form):
     certificate_number = forms.CharField(label=gettext_lazy("certificate number"), required=False)
-    approved_on = forms.DateField(
-        label=gettext_lazy("approved on"), required=False, widget=DateInput()
-    )
+    approved_on = forms.DateField(label=gettext_lazy("approved on"), required=False, widget=DateInput())
 
 
 def _perform(request, filing, action):

@@ -10,21 +10,21 @@ from django.utils.translation import gettext_lazy
 
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role
-from incubator.errors import run_service
+from incubator.errors import REFUSALS, run_service
+from incubator.errors import problems as error_problems
 from incubator.funding import services
+from incubator.funding.forms import CriterionFormSet, QuotaForm, ReopenForm, StandardForm
 from incubator.funding.models import (
     Application,
-    BudgetCategory,
+    Assignment,
     BudgetStandard,
     Call,
     Objection,
     Quota,
     RubricTemplate,
-    TargetGroup,
 )
 from incubator.ids import parse_id, parse_ids
 from incubator.permissions import require_operator
-from incubator.workflow import TransitionError
 
 
 def _require_operator(request):
@@ -40,62 +40,147 @@ class AssignForm(forms.Form):
 
 
 def call_view(request, pk):
-    """A call's page: its state, its actions, its applications with screening and expert assignment."""
+    """A call's page: its state, its actions, its set-up (standards, quotas, rubric), its applications with
+    screening and expert assignment. A refused form comes back with what was typed, next to its field."""
     _require_operator(request)
     call = get_object_or_404(Call, pk=pk)
+    bound: dict[str, forms.Form] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
         application = None
         if request.POST.get("application"):
             application = get_object_or_404(Application, pk=parse_id(request.POST["application"]), call=call)
-        steps = {
-            "use_template": lambda: services.copy_rubric(
-                actor=request.user,
-                call=call,
-                template=get_object_or_404(RubricTemplate, pk=parse_id(request.POST.get("template", ""))),
-            ),
-            "open": lambda: services.open_call(actor=request.user, call=call),
-            "start_review": lambda: services.start_review(actor=request.user, call=call),
-            "accept": lambda: services.screen(actor=request.user, application=application, accept=True),
-            "screen_out": lambda: services.screen(
-                actor=request.user, application=application, accept=False, reason=request.POST.get("reason", "")
-            ),
-            "assign": lambda: services.assign_experts(
-                actor=request.user,
-                application=application,
-                experts=list(User.objects.filter(pk__in=parse_ids(request.POST.getlist("experts")))),
-            ),
-            "publish_notice": lambda: services.publish_notice(actor=request.user, call=call),
-            "feedback": lambda: services.release_feedback(
-                actor=request.user, application=application, feedback=request.POST.get("feedback", "")
-            ),
-            "uphold": lambda: services.resolve_objections(
-                actor=request.user,
-                objections=_objections(call, request.POST.getlist("objection")),
-                upheld=True,
-                resolution=request.POST.get("resolution", ""),
-            ),
-            "dismiss": lambda: services.resolve_objections(
-                actor=request.user,
-                objections=_objections(call, request.POST.getlist("objection")),
-                upheld=False,
-                resolution=request.POST.get("resolution", ""),
-            ),
-            "add_standard": lambda: _add_standard(call, request.POST),
-            "add_quota": lambda: _add_quota(call, request.POST),
-        }
-        step = steps.get(action)
-        if step is None or (action in ("accept", "screen_out", "assign", "feedback") and application is None):
-            messages.error(request, _("There is no action “%(name)s”.") % {"name": action})
-        elif run_service(request, step)[0]:
+        done = _call_action(request, call, action, application, bound)
+        if done:
+            return redirect("funding_call", pk=call.pk)
+        if not bound:
+            return redirect("funding_call", pk=call.pk)
+    return _render_call(request, call, bound)
+
+
+def _call_action(request, call, action, application, bound) -> bool:
+    """Run one of the page's actions; False with ``bound`` holding the refused form (if it had one)."""
+    post, actor = request.POST, request.user
+
+    def with_form(name, form_class, service, **form_kwargs):
+        form = form_class(post, **form_kwargs)
+        bound[name] = form
+        return form.is_valid() and run_service(request, lambda: service(form.cleaned_data), form=form)[0]
+
+    def reason():
+        return post.get("reason", "")
+
+    standard = _one(BudgetStandard, call, post.get("standard")) if post.get("standard") else None
+    quota = _one(Quota, call, post.get("quota")) if post.get("quota") else None
+    assignment = (
+        get_object_or_404(Assignment, pk=parse_id(post.get("assignment", "")), application__call=call)
+        if post.get("assignment")
+        else None
+    )
+    forms_steps = {
+        "add_standard": lambda: with_form(
+            "add_standard", StandardForm, lambda d: services.save_standard(actor=actor, call=call, **d)
+        ),
+        "edit_standard": lambda: (
+            standard is not None
+            and with_form(
+                f"standard_{standard.pk}",
+                StandardForm,
+                lambda d: services.save_standard(actor=actor, call=call, standard=standard, **d),
+            )
+        ),
+        "add_quota": lambda: with_form(
+            "add_quota", QuotaForm, lambda d: services.save_quota(actor=actor, call=call, **d)
+        ),
+        "edit_quota": lambda: (
+            quota is not None
+            and with_form(
+                f"quota_{quota.pk}", QuotaForm, lambda d: services.save_quota(actor=actor, call=call, quota=quota, **d)
+            )
+        ),
+        "reopen": lambda: with_form("reopen", ReopenForm, lambda d: services.reopen_call(actor=actor, call=call, **d)),
+    }
+    if action in forms_steps:
+        done = forms_steps[action]()
+        if done:
             messages.success(request, _("Done."))
-        return redirect("funding_call", pk=call.pk)
+        return bool(done)
+    steps = {
+        "use_template": lambda: services.copy_rubric(
+            actor=actor,
+            call=call,
+            template=get_object_or_404(RubricTemplate, pk=parse_id(post.get("template", ""))),
+        ),
+        "open": lambda: services.open_call(actor=actor, call=call),
+        "close": lambda: services.close_call_now(actor=actor, call=call, reason=reason()),
+        "start_review": lambda: services.start_review(actor=actor, call=call),
+        "accept": lambda: services.screen(actor=actor, application=application, accept=True),
+        "screen_out": lambda: services.screen(actor=actor, application=application, accept=False, reason=reason()),
+        "assign": lambda: services.assign_experts(
+            actor=actor,
+            application=application,
+            experts=list(User.objects.filter(pk__in=parse_ids(post.getlist("experts")))),
+        ),
+        "announce": lambda: services.publish_notice(actor=actor, call=call),
+        "feedback": lambda: services.release_feedback(
+            actor=actor, application=application, feedback=post.get("feedback", "")
+        ),
+        "uphold": lambda: services.resolve_objections(
+            actor=actor,
+            objections=_objections(call, post.getlist("objection")),
+            upheld=True,
+            resolution=post.get("resolution", ""),
+        ),
+        "dismiss": lambda: services.resolve_objections(
+            actor=actor,
+            objections=_objections(call, post.getlist("objection")),
+            upheld=False,
+            resolution=post.get("resolution", ""),
+        ),
+        "delete_standard": lambda: (
+            standard is not None and services.delete_standard(actor=actor, standard=standard, reason=reason())
+        ),
+        "withdraw": lambda: (
+            assignment is not None and services.withdraw_assignment(actor=actor, assignment=assignment, reason=reason())
+        ),
+        "delete_quota": lambda: quota is not None and services.delete_quota(actor=actor, quota=quota, reason=reason()),
+    }
+    step = steps.get(action)
+    if step is None or (action in ("accept", "screen_out", "assign", "feedback") and application is None):
+        messages.error(request, _("There is no action “%(name)s”.") % {"name": action})
+        return False
+    done = run_service(request, step)[0]
+    if done:
+        messages.success(request, _("Done."))
+    return done
+
+
+def _one(model, call, raw):
+    return get_object_or_404(model, pk=parse_id(raw or ""), call=call)
+
+
+def _render_call(request, call, bound):
     applications = (
         call.applications.exclude(status="draft")
         .select_related("organisation")
         .prefetch_related("assignments__expert")
         .order_by("rank", "submitted_at")
     )
+    standards = list(call.budget_standards.all())
+    quotas = list(call.quotas.all())
+    for standard in standards:
+        standard.form = bound.get(f"standard_{standard.pk}") or StandardForm(
+            initial={
+                "category": standard.category,
+                "max_percent": standard.max_percent,
+                "max_amount": standard.max_amount,
+            },
+            prefix=None,
+        )
+    for quota in quotas:
+        quota.form = bound.get(f"quota_{quota.pk}") or QuotaForm(
+            initial={"target_group": quota.target_group, "min_percent": quota.min_percent}
+        )
     return render(
         request,
         "funding/admin/call.html",
@@ -107,12 +192,43 @@ def call_view(request, pk):
             "assign_form": AssignForm(),
             "criteria": call.criteria.all(),
             "notice": getattr(call, "notice", None),
-            "standards": call.budget_standards.all(),
-            "quotas": call.quotas.all(),
+            "standards": standards,
+            "quotas": quotas,
+            "setup_editable": call.status in ("draft", "open"),
+            "needs_reason": call.applications.exists(),
+            "add_standard_form": bound.get("add_standard") or StandardForm(),
+            "add_quota_form": bound.get("add_quota") or QuotaForm(),
+            "reopen_form": bound.get("reopen") or ReopenForm(),
             "objection_groups": objection_groups(call),
-            "categories": BudgetCategory.choices,
-            "groups": TargetGroup.choices,
         },
+        status=200,
+    )
+
+
+def rubric_view(request, pk=None, template_pk=None):
+    """Edit a call's rubric (before its review starts) or a rubric template: criteria, guidance, weights."""
+    _require_operator(request)
+    call = get_object_or_404(Call, pk=pk) if pk is not None else None
+    template = get_object_or_404(RubricTemplate, pk=template_pk) if template_pk is not None else None
+    criteria = (call or template).criteria.all()
+    initial = [{"name": c.name, "guidance": c.guidance, "weight": c.weight} for c in criteria]
+    formset = CriterionFormSet(request.POST or None, initial=initial, prefix="criteria")
+    problems: list[str] = []
+    if request.method == "POST" and formset.is_valid():
+        rows = formset.rows()
+        try:
+            services.save_rubric(actor=request.user, call=call, template=template, rows=rows)
+        except REFUSALS as exc:
+            problems = [message for _field, message in error_problems(exc)]
+        else:
+            messages.success(request, _("The rubric is saved."))
+            if call is not None:
+                return redirect("funding_call", pk=call.pk)
+            return redirect("funding_template_rubric", template_pk=template.pk)
+    return render(
+        request,
+        "funding/admin/rubric.html",
+        {"call": call, "template": template, "formset": formset, "problems": problems},
     )
 
 
@@ -130,30 +246,6 @@ def objection_groups(call) -> list[dict]:
         group = groups.setdefault(key, {"application": objection.application, "first": objection, "objections": []})
         group["objections"].append(objection)
     return sorted(groups.values(), key=lambda g: (g["first"].status != "open", g["first"].lodged_at))
-
-
-def _editable_draft(call):
-    if call.status != "draft":
-        raise TransitionError(_("Standards and quotas can change only while the call is a draft."))
-
-
-def _add_standard(call, post):
-    _editable_draft(call)
-    standard = BudgetStandard(
-        call=call,
-        category=post.get("category", ""),
-        max_percent=post.get("max_percent") or None,
-        max_amount=post.get("max_amount") or None,
-    )
-    standard.full_clean()
-    standard.save()
-
-
-def _add_quota(call, post):
-    _editable_draft(call)
-    quota = Quota(call=call, target_group=post.get("target_group", ""), min_percent=post.get("min_percent") or None)
-    quota.full_clean()
-    quota.save()
 
 
 def ranking_view(request, pk):

@@ -1,5 +1,6 @@
 """Venture philanthropy (公益创投), part 1: needs, calls, applications, review, decision, public notice."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incubator.areas.models import Community, Street
@@ -108,6 +110,25 @@ class CallStatus(models.TextChoices):
     ANNOUNCED = "announced", _("Announced")
 
 
+# A deadline reads as people read it: "closes 23:59" takes submissions until 23:59:59 Shanghai time. Times are
+# kept to the minute, and the closing minute is the last one that counts.
+DEADLINE_MINUTE = datetime.timedelta(minutes=1)
+
+
+class CallQuerySet(models.QuerySet):
+    def taking_applications(self, now=None):
+        now = now or timezone.now()
+        return self.before_their_deadline(now).filter(status=CallStatus.OPEN, opens_at__lte=now)
+
+    def before_their_deadline(self, now=None):
+        now = now or timezone.now()
+        return self.filter(closes_at__gt=now - DEADLINE_MINUTE)
+
+    def past_their_deadline(self, now=None):
+        now = now or timezone.now()
+        return self.filter(closes_at__lte=now - DEADLINE_MINUTE)
+
+
 class Call(models.Model):
     """A call for projects (项目征集)."""
 
@@ -173,6 +194,8 @@ class Call(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = CallQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("call for projects")
         verbose_name_plural = _("calls for projects")
@@ -196,6 +219,21 @@ class Call(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        for name in ("opens_at", "closes_at"):
+            if value := getattr(self, name):
+                setattr(self, name, value.replace(second=0, microsecond=0))
+        super().save(*args, **kwargs)
+
+    @property
+    def accepts_until(self) -> datetime.datetime:
+        """The first instant no longer accepted: the end of the closing minute."""
+        return self.closes_at.replace(second=0, microsecond=0) + DEADLINE_MINUTE
+
+    def takes_applications(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == CallStatus.OPEN and self.opens_at <= now < self.accepts_until
 
     def clean(self):
         shares = (self.first_installment_percent, self.second_installment_percent, self.final_installment_percent)
@@ -227,10 +265,26 @@ class BudgetStandard(models.Model):
     class Meta:
         verbose_name = _("budget standard")
         verbose_name_plural = _("budget standards")
-        constraints = [models.UniqueConstraint(fields=["call", "category"], name="one_standard_per_category")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "category"],
+                name="one_standard_per_category",
+                violation_error_message=_("This call already has a standard for that budget category."),
+            )
+        ]
 
     def __str__(self):
         return self.get_category_display()
+
+    def clean(self):
+        if self.max_percent is None and self.max_amount is None:
+            raise ValidationError(_("Give the standard a largest share (%) or a largest amount (yuan), or both."))
+
+    def describe(self) -> str:
+        limits = [f"≤ {self.max_percent}%" if self.max_percent is not None else "", ""]
+        if self.max_amount is not None:
+            limits[1] = "≤ " + str(_("%(amount)s yuan") % {"amount": self.max_amount})
+        return f"{self.get_category_display()} {' '.join(x for x in limits if x)}"
 
 
 class Quota(models.Model):

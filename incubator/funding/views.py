@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -13,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incubator.errors import run_service
-from incubator.funding import services
+from incubator.funding import selectors, services
+from incubator.funding.documents import receipt_pdf
 from incubator.funding.models import (
     MONEY,
     Application,
@@ -65,23 +68,42 @@ def review(request, pk):
         scores = {
             c.pk: (request.POST.get(f"score_{c.pk}", ""), request.POST.get(f"comment_{c.pk}", "")) for c in criteria
         }
-        run_service(
+        draft = request.POST.get("action") == "draft"
+        service = services.save_score_draft if draft else services.submit_scores
+        done, _result = run_service(
             request,
-            lambda: services.submit_scores(
+            lambda: service(
                 actor=request.user, assignment=assignment, scores=scores, comment=request.POST.get("comment", "")
             ),
-            success=_("Your scores are submitted."),
+            success=_("Your draft scores are saved; nothing counts until you submit.")
+            if draft
+            else _("Your scores are submitted."),
         )
-        return redirect("funding_review", pk=pk)
+        if done:
+            return redirect("funding_review", pk=pk)
+        # Refused: what the expert typed comes back as typed.
+        typed = {pk: {"value": value, "comment": comment} for pk, (value, comment) in scores.items()}
+        return _render_review(request, assignment, criteria, conflict_form, typed, request.POST.get("comment", ""))
+    own = {s.criterion_id: {"value": s.value, "comment": s.comment} for s in assignment.scores.all()}
+    return _render_review(request, assignment, criteria, conflict_form, own, assignment.comment)
+
+
+def _render_review(request, assignment, criteria, conflict_form, typed, comment):
+    application = assignment.application
     visible = services.scores_visible_to(request.user, application)
     others = [s for s in visible if s.assignment_id != assignment.pk]
+    values = {pk: services.score_value(row["value"]) for pk, row in typed.items()}
+    values = {pk: v for pk, v in values.items() if v is not None}
     return render(
         request,
         "funding/review.html",
         {
             "assignment": assignment,
             "application": application,
-            "criteria": criteria,
+            "rows": [(c, typed.get(c.pk, {})) for c in criteria],
+            "comment": comment,
+            # What the draft adds up to so far (the page also recomputes it as the expert types).
+            "draft_total": services.weighted_total(criteria, values),
             "objectives": application.objectives.all(),
             "budget_lines": application.budget_lines.all(),
             # Colleagues stay anonymous: their scores are shown by criterion, never by name.
@@ -97,7 +119,7 @@ def review(request, pk):
 @portal_login_required
 def open_calls(request):
     now = timezone.now()
-    calls = Call.objects.filter(status="open", opens_at__lte=now, closes_at__gt=now).order_by("closes_at")
+    calls = Call.objects.taking_applications(now).order_by("closes_at")
     # From a call's page on the showcase (?call=<pk>): that call alone, if it still takes applications.
     chosen = request.GET.get("call", "")
     chosen_call = calls.filter(pk=int(chosen)).first() if chosen.isdigit() else None
@@ -129,41 +151,68 @@ def start(request, call_pk, organisation_pk):
 
 
 class ApplicationForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("project title"), max_length=200, required=False)
-    service_field = forms.ChoiceField(
-        label=gettext_lazy("service field"), required=False, choices=[("", "—"), *CallField.choices]
-    )
-    problem = forms.CharField(
-        label=gettext_lazy("problem and needs addressed"),
-        widget=forms.Textarea,
+    title = forms.CharField(
+        label=gettext_lazy("project title"),
+        max_length=200,
         required=False,
-        max_length=Application._meta.get_field("problem").max_length,
+        help_text=gettext_lazy("Short and concrete, e.g. “老人居家防跌倒”."),
     )
+    service_field = forms.ChoiceField(label=gettext_lazy("service field"), required=False)
     target_groups = forms.MultipleChoiceField(
         label=gettext_lazy("target groups"),
         choices=TargetGroup.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=gettext_lazy("Who the project serves; a call's quotas count these groups."),
     )
     # The column's own range: PostgreSQL's integer.
     beneficiaries = forms.IntegerField(
-        label=gettext_lazy("beneficiaries"), min_value=0, max_value=2_147_483_647, required=False
+        label=gettext_lazy("beneficiaries"),
+        min_value=0,
+        max_value=2_147_483_647,
+        required=False,
+        help_text=gettext_lazy("People who will take part or be served directly, counted once each."),
+    )
+    starts_on = forms.DateField(label=gettext_lazy("project starts"), required=False, widget=DateInput())
+    ends_on = forms.DateField(label=gettext_lazy("project ends"), required=False, widget=DateInput())
+    problem = forms.CharField(
+        label=gettext_lazy("problem and needs addressed"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=Application._meta.get_field("problem").max_length,
+        help_text=gettext_lazy(
+            "What residents need, how you know it (survey, forum, visits) and how many are concerned."
+        ),
     )
     activities = forms.CharField(
         label=gettext_lazy("activities and timeline"),
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=Application._meta.get_field("activities").max_length,
-    )
-    starts_on = forms.DateField(
-        label=gettext_lazy("project starts"), required=False, widget=DateInput()
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("project ends"), required=False, widget=DateInput()
+        help_text=gettext_lazy("What you will do, month by month, and who does it."),
     )
 
+    SECTIONS = (
+        (
+            gettext_lazy("The project"),
+            ("title", "service_field", "target_groups", "beneficiaries", "starts_on", "ends_on"),
+        ),
+        (gettext_lazy("Needs"), ("problem",)),
+        (gettext_lazy("Activities"), ("activities",)),
+    )
 
-BUDGET_ROWS = 6
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the call's own service fields, in words.
+        self.fields["service_field"].choices = [("", "—")] + [
+            (code, label) for code, label in CallField.choices if code in call.service_fields
+        ]
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+
+MAX_BUDGET_ROWS = 50
 
 
 def _limit(model, name):
@@ -205,9 +254,7 @@ class BudgetRowForm(DraftRowForm):
     row_name = "budget"
     category = forms.ChoiceField(label=gettext_lazy("budget category"), choices=BudgetCategory.choices, required=False)
     item = forms.CharField(label=gettext_lazy("item"), max_length=_limit(BudgetLine, "item"), required=False)
-    amount = forms.DecimalField(
-        label=gettext_lazy("amount (yuan)"), min_value=Decimal("0.01"), required=False, **MONEY
-    )
+    amount = forms.DecimalField(label=gettext_lazy("amount (yuan)"), min_value=Decimal("0.01"), required=False, **MONEY)
 
     def clean(self):
         data = super().clean()
@@ -218,16 +265,32 @@ class BudgetRowForm(DraftRowForm):
         return data
 
 
+def _budget_row_count(data, saved: int) -> int:
+    """As many rows as the page sent (the applicant may have added some), or the saved lines and one empty."""
+    if data is not None:
+        sent = str(data.get("budget_rows", ""))
+        # Rows the page added carry their own index; whichever is larger wins, so no typed line is dropped.
+        indices = [
+            int(key.split("_")[1]) + 1 for key in data if key.startswith("budget_") and key.split("_")[1].isdigit()
+        ]
+        count = max([int(sent) if sent.isdigit() else 1, *indices])
+        return min(max(count, 1), MAX_BUDGET_ROWS)
+    return min(max(saved + 1, 3), MAX_BUDGET_ROWS)
+
+
 def _draft_forms(application, data=None):
     """The application's form and its rows, bound to what was typed or filled from what is saved."""
     objectives = {o.term: o for o in application.objectives.all()}
     lines = list(application.budget_lines.all())
+    count = _budget_row_count(data, len(lines))
     if data is not None:
-        form = ApplicationForm(data)
+        form = ApplicationForm(data, call=application.call)
         rows = [ObjectiveRowForm(data, row=term) for term in Term]
-        budget = [BudgetRowForm(data, row=i) for i in range(BUDGET_ROWS)]
+        budget = [BudgetRowForm(data, row=i) for i in range(count)]
     else:
-        form = ApplicationForm(initial={name: getattr(application, name) for name in services.DRAFT_FIELDS})
+        form = ApplicationForm(
+            initial={name: getattr(application, name) for name in services.DRAFT_FIELDS}, call=application.call
+        )
         rows = [
             ObjectiveRowForm(
                 row=term,
@@ -244,21 +307,27 @@ def _draft_forms(application, data=None):
                 if i < len(lines)
                 else None,
             )
-            for i in range(BUDGET_ROWS)
+            for i in range(count)
         ]
     return form, rows, budget
 
 
-@portal_login_required
-def application_view(request, pk):
-    application = get_object_or_404(
+def _own_application(request, pk):
+    return get_object_or_404(
         Application.objects.filter(organisation__in=org_services.organisations_of(request.user)).select_related(
             "call", "organisation"
         ),
         pk=pk,
     )
+
+
+@portal_login_required
+def application_view(request, pk):
+    application = _own_application(request, pk)
     editable = application.status == "draft"
-    if request.method == "POST" and editable:
+    if not editable:
+        return _render_submitted(request, application)
+    if request.method == "POST":
         form, rows, budget = _draft_forms(application, request.POST)
         if all(f.is_valid() for f in (form, *rows, *budget)):
             objectives = [
@@ -292,27 +361,86 @@ def application_view(request, pk):
                     )
                 return redirect("funding_application", pk=application.pk)
         # What was typed comes back as typed, each problem beside its field.
-        return _render_application(request, application, form, rows, budget, status=200)
-    return _render_application(request, application, *_draft_forms(application), editable=editable)
+        return _render_application(request, application, form, rows, budget)
+    return _render_application(request, application, *_draft_forms(application))
 
 
-def _render_application(request, application, form, rows, budget, *, editable=True, status=200):
+def _budget_rules(call) -> dict:
+    """The cap and standards, for the page's running total (the server checks the same on submission)."""
+    standards = [
+        {
+            "category": s.category,
+            "label": str(s.get_category_display()),
+            "max_percent": None if s.max_percent is None else float(s.max_percent),
+            "max_amount": None if s.max_amount is None else float(s.max_amount),
+        }
+        for s in call.budget_standards.all()
+    ]
+    return {
+        "cap": call.per_project_cap,
+        "standards": call.budget_standards.all(),
+        "standards_json": json.dumps(standards, ensure_ascii=False),
+        "messages_json": json.dumps(
+            {
+                "cap": _("The budget of %(total)s yuan exceeds the call's cap of %(cap)s yuan per project."),
+                "amount": _("%(category)s come to %(spent)s yuan; the standard allows at most %(max)s yuan."),
+                "percent": _(
+                    "%(category)s are %(share)s%% of the budget; the standard allows at most %(max)s%%."
+                ).replace("%%", "%"),
+            },
+            ensure_ascii=False,
+        ),
+    }
+
+
+def _render_application(request, application, form, rows, budget):
+    saved_total = application.requested_amount
     return render(
         request,
         "funding/application.html",
         {
             "application": application,
             "form": form,
-            "editable": editable,
+            "editable": True,
             "objective_rows": [(Term(row.prefix).label, row) for row in rows],
             "budget_rows": budget,
+            "budget_count": len(budget),
+            "budget": _budget_rules(application.call),
+            "saved_total": saved_total,
             "objective_errors": any(row.errors for row in rows),
             "budget_errors": any(row.errors for row in budget),
             "view": services.applicant_view(application),
-            "problems": services.submission_problems(application) if editable else [],
+            "problems": services.submission_problems(application),
         },
-        status=status,
     )
+
+
+def _render_submitted(request, application):
+    """What the applicant submitted, read-only, with the receipt to print or download."""
+    return render(
+        request,
+        "funding/application_submitted.html",
+        {
+            "application": application,
+            "view": services.applicant_view(application),
+            "objectives": application.objectives.all(),
+            "budget_lines": application.budget_lines.all(),
+            "total": application.requested_amount,
+            "target_groups": "、".join(str(TargetGroup(g).label) for g in application.target_groups),
+            "history": selectors.application_history(application, for_applicant=True),
+        },
+    )
+
+
+@portal_login_required
+def application_receipt(request, pk):
+    application = _own_application(request, pk)
+    if not application.submitted_at:
+        messages.info(request, _("The receipt is ready once the application is submitted."))
+        return redirect("funding_application", pk=pk)
+    response = HttpResponse(receipt_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="application-{application.pk}-receipt.pdf"'
+    return response
 
 
 # --- Public notice ----------------------------------------------------------------------------------
@@ -391,6 +519,7 @@ portal_urlpatterns = [
     path("calls/", open_calls, name="funding_open_calls"),
     path("calls/<int:call_pk>/apply/<int:organisation_pk>/", start, name="funding_start"),
     path("applications/<int:pk>/", application_view, name="funding_application"),
+    path("applications/<int:pk>/receipt.pdf", application_receipt, name="funding_application_receipt"),
 ]
 review_urlpatterns = [
     path("", my_reviews, name="funding_my_reviews"),

@@ -5,7 +5,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from incubator.funding import admin_views
+from incubator.funding import admin_views, services
 from incubator.funding.models import Call, Need, RubricTemplate, WorkingDayOverride
 from incubator.orgs.viewsets import ServiceOnlyPolicy, index_with
 
@@ -34,24 +34,7 @@ class NeedViewSet(ModelViewSet):
 class CallViewSet(ModelViewSet):
     model = Call
     icon = "doc-full-inverse"
-    form_fields = [
-        "title",
-        "description",
-        "budget",
-        "per_project_cap",
-        "service_fields",
-        "eligible_legal_forms",
-        "eligible_tiers",
-        "eligible_streets",
-        "opens_at",
-        "closes_at",
-        "aggregation",
-        "notice_working_days",
-        "needs",
-        "first_installment_percent",
-        "second_installment_percent",
-        "final_installment_percent",
-    ]
+    form_fields = list(services.CALL_SETUP_FIELDS)
     list_display = ["title", "status", "budget", "opens_at", "closes_at", CallLinkColumn("manage", label=_("Manage"))]
     list_filter = ["status"]
     search_fields = ["title"]
@@ -59,11 +42,18 @@ class CallViewSet(ModelViewSet):
     export_filename = "calls"
 
 
+class CriteriaLinkColumn(Column):
+    cell_template_name = "funding/admin/link_cell.html"
+
+    def get_value(self, instance):
+        return reverse("funding_template_rubric", args=[instance.pk])
+
+
 class RubricTemplateViewSet(ModelViewSet):
     model = RubricTemplate
     icon = "list-ol"
     form_fields = ["name"]
-    list_display = ["name"]
+    list_display = ["name", CriteriaLinkColumn("criteria", label=_("Edit the criteria"))]
 
 
 class WorkingDayOverrideViewSet(ModelViewSet):
@@ -96,4 +86,10 @@ def funding_urls():
     return [
         path("funding/calls/<int:pk>/", admin_views.call_view, name="funding_call"),
         path("funding/calls/<int:pk>/ranking/", admin_views.ranking_view, name="funding_ranking"),
+        path("funding/calls/<int:pk>/rubric/", admin_views.rubric_view, name="funding_call_rubric"),
+        path(
+            "funding/rubric-templates/<int:template_pk>/criteria/",
+            admin_views.rubric_view,
+            name="funding_template_rubric",
+        ),
     ]

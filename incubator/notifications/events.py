@@ -38,6 +38,8 @@ EVENTS = {
         Event("application.changed", K.STATUS),
         Event("review.assigned", K.REVIEW),
         Event("review.conflict_declared", K.OPERATIONS),
+        Event("review.withdrawn", K.REVIEW),
+        Event("call.changed", K.STATUS),
         Event("objection.lodged", K.OPERATIONS),
         # Funded projects
         Event("project.changed", K.STATUS),

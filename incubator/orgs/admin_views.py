@@ -148,9 +148,7 @@ class MilestoneForm(forms.Form):
 
 
 class MilestoneDoneForm(forms.Form):
-    done_on = forms.DateField(
-        label=gettext_lazy("done on"), required=False, widget=DateInput()
-    )
+    done_on = forms.DateField(label=gettext_lazy("done on"), required=False, widget=DateInput())
 
 
 def _milestone(request, incubation, action):

@@ -121,6 +121,8 @@ def _own_organisation(request, pk) -> Organisation:
 # What the apps above orgs add to each organisation's card on the portal's home (filings: its filing and annual
 # reports): each part maps organisation ids to extra template context. Registered from those apps' ready().
 HOME_CARD_PARTS: list[Callable[[list[int]], dict[int, dict]]] = []
+# Templates of sections the apps above add to each organisation's card (rendered with ``card`` and ``o``).
+HOME_SECTIONS: list[str] = []
 
 
 @portal_login_required
@@ -146,7 +148,7 @@ def home(request):
         }
         for o in organisations
     ]
-    return render(request, "portal/home.html", {"cards": cards})
+    return render(request, "portal/home.html", {"cards": cards, "sections": HOME_SECTIONS})
 
 
 @portal_login_required

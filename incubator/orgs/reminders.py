@@ -36,4 +36,3 @@ def remind(*, organisation: Organisation, key: str, event: str, context: dict, d
     if created:
         notify(event, to=members_of(organisation), context=context)
     return created
-

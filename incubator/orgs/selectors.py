@@ -106,6 +106,13 @@ def coverage(*, street_id: int | None = None) -> Coverage:
     return Coverage(streets=list(street_rows.values()), communities=community_rows, totals=totals)
 
 
+def members_of_any(organisations):
+    """The active members of any of these organisations (a queryset of ids or of organisations), once each."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(memberships__organisation__in=organisations, is_active=True).distinct()
+
+
 def members_of(organisation):
     """The active people who act for the organisation (its members), whom its news is sent to."""
     from django.contrib.auth import get_user_model

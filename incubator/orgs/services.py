@@ -300,9 +300,7 @@ def add_milestone(*, actor, incubation: Incubation, title: str, due_on: datetime
     milestone.full_clean()
     with transaction.atomic():
         milestone.save()
-        record_event(
-            actor=actor, action="milestone.added", subject=incubation, reason=f"{milestone.title} ({due_on})"
-        )
+        record_event(actor=actor, action="milestone.added", subject=incubation, reason=f"{milestone.title} ({due_on})")
     return milestone
 
 
@@ -366,4 +364,3 @@ def flag_inactive_organisations(*, now=None) -> int:
         Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
     )
     return stale.update(flagged_inactive_at=now)
-

@@ -1,69 +1,24 @@
-"""The contract (资助协议) as a PDF in Chinese, with reportlab's built-in STSong-Light CID font.
-
-The font ships inside reportlab and every PDF reader has it: nothing to install, nothing to embed.
-"""
+"""The contract (资助协议) as a PDF in Chinese, laid out with the shared ``incubator.pdf`` document."""
 
 from __future__ import annotations
 
-import io
-from xml.sax.saxutils import escape
-
 from django.db import connection
 
+from incubator.pdf import Document
 from incubator.projects.models import Project
-
-FONT = "STSong-Light"
-
-
-def _font():
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-MARGIN = 56  # points; the frame is A4's width less two margins
 
 
 def contract_pdf(project: Project) -> bytes:
     """Laid out for text of any length the forms accept: every table has fixed column widths and wraps its
     cells as paragraphs (CJK wrapping breaks anywhere, so a long unbroken word cannot overflow), and the
     objectives, whose descriptions can be long, are paragraphs of their own that may cross a page."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+    from reportlab.platypus import KeepTogether, Spacer
 
-    _font()
-    width = A4[0] - 2 * MARGIN
-    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
-    cell = ParagraphStyle("cell", parent=body, fontSize=10, leading=15)
-    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=22, spaceBefore=8)
-    subheading = ParagraphStyle("subheading", parent=body, fontSize=11, leading=18, spaceBefore=6)
-    title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1)
+    doc = Document(base_size=11)
+    heading, subheading, title = doc.heading, doc.subheading, doc.title
+    p, table = doc.p, doc.table
     application = project.application
     hub = connection.tenant
-
-    def p(text, style=body):
-        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
-
-    def table(rows, shares):
-        """A table whose columns take these shares of the frame's width, every cell a wrapping paragraph."""
-        total = sum(shares)
-        t = Table(
-            [[p(value, cell) for value in row] for row in rows],
-            colWidths=[width * share / total for share in shares],
-            hAlign="LEFT",
-            repeatRows=1,
-        )
-        t.setStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, "#999999"),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
-            ]
-        )
-        return t
 
     story = [
         p("公益创投项目资助协议", title),
@@ -127,15 +82,4 @@ def contract_pdf(project: Project) -> bytes:
         Spacer(1, 6),
         p(f"签订日期：{project.signed_on or '　　年　　月　　日'}"),
     ]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=application.title,
-        author=hub.name,
-    ).build(story)
-    return buffer.getvalue()
+    return doc.build(story, title=application.title, author=hub.name)

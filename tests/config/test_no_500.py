@@ -154,8 +154,10 @@ def _walk(patterns, prefix="", namespaces=(), ours_namespace=False):
                 ours_namespace or namespace in our_namespaces(),
             )
         else:
-            yield prefix + str(pattern.pattern), _view_name(namespaces, pattern.name), ours_namespace or _is_ours(
-                pattern.callback
+            yield (
+                prefix + str(pattern.pattern),
+                _view_name(namespaces, pattern.name),
+                ours_namespace or _is_ours(pattern.callback),
             )
 
 
@@ -227,9 +229,7 @@ class Crawl:
             return None
 
     def ours(self, match) -> bool:
-        return match is not None and (
-            _is_ours(match.func) or any(n in our_namespaces() for n in match.namespaces)
-        )
+        return match is not None and (_is_ours(match.func) or any(n in our_namespaces() for n in match.namespaces))
 
     def request(self, method: str, url: str, data=None, *, note=""):
         self.requests += 1
@@ -378,8 +378,6 @@ class Crawl:
             self.request(method, action, data({name: value}), note=f"(field {name})")
 
 
-
-
 @pytest.fixture(autouse=True)
 def _quiet_refusals():
     """Thousands of refused requests (400, 403, 404) would each log a line and a traceback; the 500s this
@@ -467,9 +465,7 @@ def test_no_request_of_any_role_causes_a_500_on_a_hub(lived_in_hub):
     with tenant_context(lived_in_hub):
         users = role_users()
     shared = {"forms": set(), "patterns": set(), "seconds": {}}
-    crawls = [
-        Crawl(Client(raise_request_exception=False), HUB_A["domain"], "config.urls_tenant", "anonymous", shared)
-    ]
+    crawls = [Crawl(Client(raise_request_exception=False), HUB_A["domain"], "config.urls_tenant", "anonymous", shared)]
     for role, user in users.items():
         client = Client(raise_request_exception=False)
         client.force_login(user)

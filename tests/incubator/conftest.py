@@ -27,3 +27,22 @@ def organisation(in_hub_a):
 @pytest.fixture
 def member(organisation) -> User:
     return UserFactory(email="member@org.test", roles=[Role.ORGANISATION_MEMBER], member_of=organisation)
+
+
+@pytest.fixture
+def mailed(monkeypatch, django_capture_on_commit_callbacks):
+    """(recipient id, subject) of every e-mail queued, once the surrounding transaction commits."""
+    from incubator.notifications.tasks import send_notification
+
+    queued = []
+    monkeypatch.setattr(
+        send_notification, "apply_async", lambda args, headers: queued.extend((pk, args[1]) for pk in args[0])
+    )
+
+    def run(callable_):
+        queued.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            result = callable_()
+        return result, list(queued)
+
+    return run

@@ -64,7 +64,7 @@ def _window_problem(call: Call, now=None) -> str | None:
     now = now or timezone.now()
     if call.status != CallStatus.OPEN or now < call.opens_at:
         return _("The call “%(call)s” is not open for applications.") % {"call": call}
-    if now >= call.closes_at:
+    if now >= call.accepts_until:
         return _("The call “%(call)s” closed at %(time)s; late applications are not accepted.") % {
             "call": call,
             "time": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M"),

@@ -37,8 +37,9 @@ def publish_notice(*, actor, call: Call, starts_on: datetime.date | None = None)
     note = ""
     if unknown:
         note = _(
-            "The statutory holiday calendar for %(years)s is not published yet: Monday to Friday count as "
-            "working days, plus the holidays and adjusted working days the hub has entered."
+            "The State Council's holiday arrangement for %(years)s is not published yet: the fixed statutory "
+            "holidays are counted, but its extra rest days and adjusted working days count only as far as the "
+            "hub has entered them."
         ) % {"years": "、".join(str(y) for y in unknown)}
 
     def apply(locked):

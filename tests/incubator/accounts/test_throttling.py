@@ -59,9 +59,12 @@ def test_a_locked_account_on_one_hub_signs_in_on_the_other(client, accounts, hub
         UserFactory(email="member@throttle.test", is_staff=True, is_superuser=True)
     for _attempt in range(FAILED_LOGINS_PER_ACCOUNT.limit):
         client.post("/portal/login/", {"username": "member@throttle.test", "password": "guess"}, **A)
-    assert WAIT_ZH in client.post(
-        "/portal/login/", {"username": "member@throttle.test", "password": PASSWORD}, **A
-    ).content.decode()
+    assert (
+        WAIT_ZH
+        in client.post(
+            "/portal/login/", {"username": "member@throttle.test", "password": PASSWORD}, **A
+        ).content.decode()
+    )
     ok = client.post("/portal/login/", {"username": "member@throttle.test", "password": PASSWORD}, **B)
     assert ok.status_code == 302
 
@@ -89,9 +92,7 @@ def test_a_right_password_before_the_limit_clears_the_count(client, accounts):
 
 def test_password_reset_requests_are_limited_per_address_asked_for(client, hub_a, accounts):
     mail.outbox.clear()
-    answers = [
-        client.post("/admin/password_reset/", {"email": "member@throttle.test"}, **A) for _attempt in range(10)
-    ]
+    answers = [client.post("/admin/password_reset/", {"email": "member@throttle.test"}, **A) for _attempt in range(10)]
     assert [a.status_code for a in answers[:3]] == [302, 302, 302]
     assert all(a.status_code == 200 and WAIT_ZH in a.content.decode() for a in answers[3:])
     assert len([m for m in mail.outbox if m.to == ["member@throttle.test"]]) == 3

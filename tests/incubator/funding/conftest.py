@@ -70,3 +70,13 @@ def applicant(in_hub_a):
     return organisation, UserFactory(
         email="wanqingfeng@org.test", roles=[Role.ORGANISATION_MEMBER], member_of=organisation
     )
+
+
+def in_review(operator, call, applicant):
+    """A complete application submitted, sent to review, and its call under review."""
+    organisation, member = applicant
+    application = complete_application(member, call, organisation)
+    services.submit_application(actor=member, application=application)
+    services.screen(actor=operator, application=application, accept=True)
+    Call.objects.filter(pk=call.pk).update(status="reviewing")
+    return application.__class__.objects.get(pk=application.pk)

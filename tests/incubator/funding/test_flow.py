@@ -2,9 +2,11 @@
 public notice → award, with every refusal on the way."""
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
@@ -66,12 +68,31 @@ def test_late_submissions_are_refused_and_the_deadline_closes_the_call(operator,
     assert event.reason  # the scheduled job says why it acted
 
 
+def test_a_call_closing_at_23_59_takes_submissions_until_23_59_59_shanghai_time(operator, open_call, applicant):
+    organisation, member = applicant
+    application = complete_application(member, open_call, organisation)
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    deadline = datetime.datetime(2026, 12, 20, 23, 59, 30, tzinfo=shanghai)
+    open_call.closes_at = deadline
+    open_call.save()
+    open_call.refresh_from_db()
+    assert open_call.closes_at == deadline.replace(second=0)  # kept to the minute, as the picker shows it
+    with time_machine.travel(datetime.datetime(2026, 12, 20, 23, 59, 59, 900000, tzinfo=shanghai), tick=False):
+        assert Call.objects.taking_applications().filter(pk=open_call.pk).exists()
+        assert services.close_due_calls() == 0
+        submitted = services.submit_application(actor=member, application=application)
+    assert submitted.status == "submitted"
+    with time_machine.travel(datetime.datetime(2026, 12, 21, 0, 0, 0, tzinfo=shanghai), tick=False):
+        assert not open_call.takes_applications()
+        assert services.close_due_calls() == 1
+
+
 def test_experts_conflicts_and_score_visibility(operator, open_call, applicant):
     organisation, member = applicant
     application = complete_application(member, open_call, organisation)
     services.submit_application(actor=member, application=application)
     application = services.screen(actor=operator, application=application, accept=True)
-    Call.objects.filter(pk=open_call.pk).update(closes_at=timezone.now())
+    Call.objects.filter(pk=open_call.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
     services.close_due_calls()
     services.start_review(actor=operator, call=open_call)
 

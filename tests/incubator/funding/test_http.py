@@ -13,7 +13,7 @@ from incubator.funding import services
 from incubator.funding.models import Application, Assignment, BudgetLine, Call, Criterion, PublicNotice, Term
 from tests.conftest import HUB_A, HUB_B
 from tests.factories import OrganisationFactory, UserFactory
-from tests.incubator.funding.conftest import complete_application
+from tests.incubator.funding.conftest import complete_application, in_review
 
 pytestmark = pytest.mark.django_db
 A = {"HTTP_HOST": HUB_A["domain"]}
@@ -52,7 +52,7 @@ def test_an_applicant_drafts_sees_what_is_missing_and_submits(client, open_call,
 
     client.post(started["Location"], {"action": "save", "title": "老人居家防跌倒"}, **A)
     page = client.get(started["Location"], **A).content.decode()
-    assert "老人居家防跌倒" in page and "<details>" in page  # the list of what is still needed
+    assert "老人居家防跌倒" in page and 'class="checklist"' in page  # the list of what is still needed
 
     data = {
         "action": "submit",
@@ -173,17 +173,8 @@ def test_an_organisation_cannot_read_anothers_application(client, open_call, app
     assert client.post(f"/portal/calls/{open_call.pk}/apply/{other.pk}/", **A).status_code == 404
 
 
-def _in_review(operator, call, applicant):
-    organisation, member = applicant
-    application = complete_application(member, call, organisation)
-    services.submit_application(actor=member, application=application)
-    services.screen(actor=operator, application=application, accept=True)
-    Call.objects.filter(pk=call.pk).update(status="reviewing")
-    return Application.objects.get(pk=application.pk)
-
-
 def test_an_expert_reads_and_scores_only_assigned_applications(client, operator, open_call, applicant):
-    application = _in_review(operator, open_call, applicant)
+    application = in_review(operator, open_call, applicant)
     assigned, other = (
         UserFactory(email="e1@experts.test", roles=[Role.EXPERT]),
         UserFactory(email="e2@experts.test", roles=[Role.EXPERT]),
@@ -213,7 +204,7 @@ def test_an_expert_with_a_conflict_of_interest_declares_it_and_is_withdrawn(
     from incubator.funding.models import ConflictDeclaration
     from incubator.notifications.tasks import send_notification
 
-    application = _in_review(operator, open_call, applicant)
+    application = in_review(operator, open_call, applicant)
     expert = UserFactory(email="related@experts.test", roles=[Role.EXPERT])
     [assignment] = services.assign_experts(actor=operator, application=application, experts=[expert])
     client.force_login(expert)
@@ -242,7 +233,7 @@ def test_an_expert_with_a_conflict_of_interest_declares_it_and_is_withdrawn(
 
 
 def test_the_public_objects_on_the_notice_without_an_account(client, operator, open_call, applicant):
-    application = _in_review(operator, open_call, applicant)
+    application = in_review(operator, open_call, applicant)
     Application.objects.filter(pk=application.pk).update(status="in_notice", awarded_amount=Decimal("23000"))
     today = datetime.date.today()
     notice = PublicNotice.objects.create(call=open_call, starts_on=today, ends_on=today + datetime.timedelta(days=7))
@@ -304,7 +295,7 @@ def test_operators_set_standards_and_quotas_then_resolve_objections_and_release_
     assert list(open_call.quotas.values_list("min_percent", flat=True)) == [50]
 
     Call.objects.filter(pk=open_call.pk).update(status="open")
-    application = _in_review(operator, open_call, applicant)
+    application = in_review(operator, open_call, applicant)
     Application.objects.filter(pk=application.pk).update(status="in_notice")
     today = datetime.date.today()
     notice = PublicNotice.objects.create(call=open_call, starts_on=today, ends_on=today + datetime.timedelta(days=7))

@@ -101,7 +101,11 @@ def test_identical_objections_are_resolved_at_once(client, notice, operator):
     application = notice.call.applications.order_by("pk").first()
     copies = [
         services.lodge_objection(
-            notice=notice, application_id=application.pk, name=f"居民{n}", contact="138", text="预算  偏高",
+            notice=notice,
+            application_id=application.pk,
+            name=f"居民{n}",
+            contact="138",
+            text="预算  偏高",
             address=f"192.0.2.{n}",
         )
         for n in range(4)

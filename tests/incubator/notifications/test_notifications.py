@@ -32,10 +32,29 @@ def test_the_settings_page_keeps_choices_but_not_for_required_notices(client, me
 
 def test_every_event_has_a_subject_and_a_body_that_render_in_both_languages():
     context = {
-        "organisation": "社区互助会", "state": "x", "reason": "", "filing": "登记", "comments": "", "year": 2027,
-        "date": "2027-05-31", "overdue": False, "title": "t", "call": "c", "project": "p", "excerpt": "e",
-        "role": "r", "n": 1, "amount": "100.00", "kind": "k", "start": "s", "end": "e", "findings": "f",
-        "requirement": "q", "answer": "a", "count": 2, "items": [],
+        "organisation": "社区互助会",
+        "state": "x",
+        "reason": "",
+        "filing": "登记",
+        "comments": "",
+        "year": 2027,
+        "date": "2027-05-31",
+        "overdue": False,
+        "title": "t",
+        "call": "c",
+        "project": "p",
+        "excerpt": "e",
+        "role": "r",
+        "n": 1,
+        "amount": "100.00",
+        "kind": "k",
+        "start": "s",
+        "end": "e",
+        "findings": "f",
+        "requirement": "q",
+        "answer": "a",
+        "count": 2,
+        "items": [],
     }
     for name in EVENTS:
         get_template(get_event(name).subject_template)

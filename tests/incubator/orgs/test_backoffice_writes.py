@@ -18,9 +18,7 @@ A = {"HTTP_HOST": HUB_A["domain"]}
 
 
 def audited(action, subject):
-    return AuditEvent.objects.filter(
-        action=action, subject_type=subject._meta.label_lower, subject_id=str(subject.pk)
-    )
+    return AuditEvent.objects.filter(action=action, subject_type=subject._meta.label_lower, subject_id=str(subject.pk))
 
 
 def test_an_organisation_added_and_edited_in_the_back_office_is_audited(client, operator, organisation):
@@ -113,9 +111,12 @@ def test_milestones_are_set_corrected_and_removed_on_the_incubations_page(client
     client.post(page, {"action": "milestone_remove", "milestone": milestone.pk, "confirm": "yes"}, **A)
     assert not Milestone.objects.filter(pk=milestone.pk).exists()
 
-    history = [e.action for e in audited("milestone.added", incubation).model.objects.filter(
-        subject_type="orgs.incubation", subject_id=str(incubation.pk)
-    ).order_by("id")]
+    history = [
+        e.action
+        for e in audited("milestone.added", incubation)
+        .model.objects.filter(subject_type="orgs.incubation", subject_id=str(incubation.pk))
+        .order_by("id")
+    ]
     assert history[-4:] == ["milestone.added", "milestone.done", "milestone.reopened", "milestone.removed"]
     assert "里程碑已删除" in client.get(page, **A).content.decode()  # the history speaks in words, not codes
 

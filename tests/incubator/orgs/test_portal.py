@@ -91,7 +91,8 @@ def test_sign_up_never_says_whether_an_address_has_an_account(
     # Everything valid with a taken address: the very same answer as for a new one, and its owner is told.
     taken = _post_signup(client, signup_data(community, email=member.email), django_capture_on_commit_callbacks)
     fresh = _post_signup(
-        client, signup_data(community, email="new@grassroots.cn", organisation_name="新组织"),
+        client,
+        signup_data(community, email="new@grassroots.cn", organisation_name="新组织"),
         django_capture_on_commit_callbacks,
     )
     assert taken.status_code == fresh.status_code == 302 and taken["Location"] == fresh["Location"]

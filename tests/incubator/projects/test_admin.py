@@ -101,7 +101,7 @@ def test_an_operator_signs_releases_assigns_and_terminates_through_the_page(
     assert project.status == "terminated" and project.termination_reason == "负责人离职"
     assert services.money_summary(project)["released"] == first.amount
     assert 'data-action="release"' not in page and 'data-action="terminate"' not in page
-    history = page[page.index('id="history"'):]
+    history = page[page.index('id="history"') :]
     assert msg("Terminate") in history and msg("Installment released") in history  # the trail, in words
     assert "project.terminate" not in history  # not the internal code
     page = _post(client, project, {"action": "release", "installment": second.pk, "confirm": "on"})

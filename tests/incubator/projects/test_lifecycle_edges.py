@@ -20,25 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mailed(monkeypatch, django_capture_on_commit_callbacks):
-    """(recipient id, subject) of every e-mail queued, once the surrounding transaction commits."""
-    from incubator.notifications.tasks import send_notification
-
-    queued = []
-    monkeypatch.setattr(
-        send_notification, "apply_async", lambda args, headers: queued.extend((pk, args[1]) for pk in args[0])
-    )
-
-    def run(callable_):
-        queued.clear()
-        with django_capture_on_commit_callbacks(execute=True):
-            result = callable_()
-        return result, list(queued)
-
-    return run
-
-
-@pytest.fixture
 def drive(operator, supervisor, evaluator):
     """run_to with this test's operator, supervisor and evaluator."""
 
@@ -52,6 +33,7 @@ def drive(operator, supervisor, evaluator):
 
 def _member_of(application):
     from incubator.accounts.roles import Role
+
     return UserFactory(
         email=f"member-{application.pk}@org.test",
         roles=[Role.ORGANISATION_MEMBER],

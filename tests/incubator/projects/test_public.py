@@ -236,9 +236,10 @@ def test_many_answers_from_one_address_need_the_check_question(appraising):
     page = person.get(form_url(appraising), REMOTE_ADDR="10.3.0.1", **A).content.decode()
     stamp = re.search(r'name="stamp" value="([^"]+)"', page).group(1)
     a, b = map(int, re.search(r"(\d+) \+ (\d+)", page).groups())
-    assert 'id="appraisal-thanks"' in answer(
-        person, appraising, "10.3.0.1", stamp=stamp, challenge=str(a + b)
-    ).content.decode()
+    assert (
+        'id="appraisal-thanks"'
+        in answer(person, appraising, "10.3.0.1", stamp=stamp, challenge=str(a + b)).content.decode()
+    )
     assert AppraisalBallot.objects.count() == services.APPRAISAL_FREE_PER_ADDRESS + 1
     # Another address is not asked.
     assert 'name="challenge"' not in Client().get(form_url(appraising), REMOTE_ADDR="10.3.0.2", **A).content.decode()
