@@ -360,6 +360,7 @@ class NoticeIndexPage(SectionPage):
         today = timezone.localdate()
         context.update(
             current_notices=selectors.current_notices(today),
+            upcoming_notices=selectors.upcoming_notices(today),
             past_notices=selectors.past_notices(today)[:10],
             appraisals=selectors.recent_appraisals(10),
         )

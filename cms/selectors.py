@@ -233,6 +233,11 @@ def current_notices(today) -> list[PublicNotice]:
     return list(_notices().filter(starts_on__lte=today, ends_on__gte=today).order_by("ends_on", "pk"))
 
 
+def upcoming_notices(today) -> list[PublicNotice]:
+    """Published decisions whose notice period has not begun (it starts on the next working day)."""
+    return list(_notices().filter(starts_on__gt=today).order_by("starts_on", "pk"))
+
+
 def published_notices(today) -> QuerySet[PublicNotice]:
     """Every notice that has started: what /notices/<pk>/ shows."""
     return PublicNotice.objects.filter(starts_on__lte=today).order_by("-starts_on", "-pk")

@@ -3,21 +3,21 @@ annual reports (scheduled and rescheduled through their services) and the docume
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
 from incubator.filings import admin_views as _actions_page  # noqa: F401  (registers the filing actions page)
 from incubator.filings import services as filing_services
 from incubator.filings.models import AnnualReport, DocumentRequirement, Filing
 from incubator.orgs import admin_views
-from incubator.orgs.viewsets import ServiceOnlyPolicy, create_view, edit_view, index_with
+from incubator.orgs.viewsets import HubModelViewSet, ServiceOnlyPolicy, create_view, edit_view, index_with
 
 register_permission_policy(Filing, ServiceOnlyPolicy(Filing, {"add", "change", "delete"}), exact_class=True)
 # Audited records are corrected through their services, never deleted.
 register_permission_policy(AnnualReport, ServiceOnlyPolicy(AnnualReport, {"delete"}), exact_class=True)
 
 
-class FilingViewSet(ModelViewSet):
+class FilingViewSet(HubModelViewSet):
     model = Filing
     icon = "doc-full"
     index_view_class = index_with("organisation")
@@ -29,7 +29,7 @@ class FilingViewSet(ModelViewSet):
     export_filename = "filings"
 
 
-class AnnualReportViewSet(ModelViewSet):
+class AnnualReportViewSet(HubModelViewSet):
     model = AnnualReport
     icon = "calendar-alt"
     index_view_class = index_with("organisation")
@@ -43,7 +43,7 @@ class AnnualReportViewSet(ModelViewSet):
     export_filename = "annual-reports"
 
 
-class DocumentRequirementViewSet(ModelViewSet):
+class DocumentRequirementViewSet(HubModelViewSet):
     model = DocumentRequirement
     icon = "list-ul"
     form_fields = ["legal_form", "title", "guidance", "required", "position"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +17,7 @@ from incubator.errors import problems as error_problems
 from incubator.funding import services
 from incubator.funding.forms import CriterionFormSet, QuotaForm, ReopenForm, StandardForm
 from incubator.funding.models import (
+    MONEY,
     Application,
     Assignment,
     BudgetStandard,
@@ -25,6 +28,7 @@ from incubator.funding.models import (
 )
 from incubator.ids import parse_id, parse_ids
 from incubator.permissions import require_operator
+from incubator.spreadsheets import xlsx_response
 
 
 def _require_operator(request):
@@ -248,14 +252,23 @@ def objection_groups(call) -> list[dict]:
     return sorted(groups.values(), key=lambda g: (g["first"].status != "open", g["first"].lodged_at))
 
 
+class OfferForm(forms.Form):
+    amount = forms.DecimalField(label=gettext_lazy("amount offered (yuan)"), min_value=Decimal("0.01"), **MONEY)
+    reason = forms.CharField(label=gettext_lazy("why less is offered"), max_length=500)
+
+
 def ranking_view(request, pk):
-    """The ranking with spread and outliers, the proposed allocation honouring quotas, overrides, confirm."""
+    """The ranking with spread and outliers, the proposed allocation honouring quotas, overrides, partial funding,
+    confirm (with a justification when a quota stays unmet), and the ranking as a workbook."""
     _require_operator(request)
     call = get_object_or_404(Call, pk=pk)
+    justification = ""
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "override":
-            application = get_object_or_404(Application, pk=parse_id(request.POST.get("application", "")), call=call)
+        application = None
+        if request.POST.get("application"):
+            application = get_object_or_404(Application, pk=parse_id(request.POST["application"]), call=call)
+        if action == "override" and application is not None:
             run_service(
                 request,
                 lambda: services.set_override(
@@ -265,14 +278,38 @@ def ranking_view(request, pk):
                     reason=request.POST.get("reason", ""),
                 ),
             )
-        elif (
-            action == "confirm"
-            and run_service(request, lambda: services.confirm_allocation(actor=request.user, call=call))[0]
-        ):
-            messages.success(request, _("The decision is confirmed."))
+        elif action == "offer" and application is not None:
+            form = OfferForm(request.POST)
+            if form.is_valid():
+                run_service(
+                    request,
+                    lambda: services.offer_partial_funding(
+                        actor=request.user, application=application, **form.cleaned_data
+                    ),
+                    success=_("The offer is sent to the applicant."),
+                )
+            else:
+                for errors in form.errors.values():
+                    for error in errors:
+                        messages.error(request, error)
+        elif action == "confirm":
+            justification = request.POST.get("justification", "")
+            if run_service(
+                request,
+                lambda: services.confirm_allocation(actor=request.user, call=call, justification=justification),
+                success=_("The decision is confirmed."),
+            )[0]:
+                return redirect("funding_ranking", pk=call.pk)
+            # Refused: the page comes back with the justification as typed.
+            return _render_ranking(request, call, justification)
         return redirect("funding_ranking", pk=call.pk)
-    rows = services.ranking(call)
-    proposal = services.propose_allocation(call, rows)
+    if request.GET.get("export") == "xlsx":
+        return _ranking_workbook(call)
+    return _render_ranking(request, call, justification)
+
+
+def _render_ranking(request, call, justification):
+    proposal = services.propose_allocation(call, services.ranking(call))
     return render(
         request,
         "funding/admin/ranking.html",
@@ -281,5 +318,40 @@ def ranking_view(request, pk):
             "proposal": proposal,
             "rows": proposal["rows"],
             "can_decide": call.status == "reviewing",
+            "justification": justification or call.decision_justification,
         },
     )
+
+
+def _ranking_workbook(call):
+    proposal = services.propose_allocation(call, services.ranking(call))
+    headers = [
+        _("rank"),
+        _("organisation"),
+        _("project title"),
+        _("score"),
+        _("Experts' totals"),
+        _("Spread"),
+        _("amount requested (yuan)"),
+        _("amount (yuan)"),
+        _("Proposed"),
+        _("manual decision"),
+        _("justification of the manual decision"),
+    ]
+    rows = [
+        [
+            r["rank"],
+            r["application"].organisation.name,
+            r["application"].title,
+            r["score"],
+            " / ".join(str(t) for t in r["expert_totals"]),
+            r["spread"],
+            r["requested"],
+            r["amount"],
+            _("Fund") if r["funded"] else _("Do not fund"),
+            r["application"].get_override_display(),
+            r["application"].override_reason,
+        ]
+        for r in proposal["rows"]
+    ]
+    return xlsx_response(f"{call.title}-{_('ranking')}.xlsx", [(_("Ranking"), headers, rows)])

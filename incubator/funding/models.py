@@ -192,6 +192,8 @@ class Call(models.Model):
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
         help_text=_("The three installments add up to 100%; the last is paid only after acceptance."),
     )
+    # Why the confirmed decision leaves a quota unmet (no selection within the budget met it): on the notice.
+    decision_justification = BoundedTextField(_("justification of an unmet quota"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CallQuerySet.as_manager()
@@ -201,7 +203,11 @@ class Call(models.Model):
         verbose_name_plural = _("calls for projects")
         ordering = ["-opens_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_it_opens"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_it_opens",
+                violation_error_message=_("Applications must close after they open."),
+            ),
             models.CheckConstraint(
                 condition=Q(
                     first_installment_percent__gte=0,
@@ -214,6 +220,7 @@ class Call(models.Model):
                     - models.F("final_installment_percent")
                 ),
                 name="call_installments_add_up",
+                violation_error_message=_("The three installments must add up to 100%%."),
             ),
         ]
 
@@ -236,6 +243,8 @@ class Call(models.Model):
         return self.status == CallStatus.OPEN and self.opens_at <= now < self.accepts_until
 
     def clean(self):
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("Applications must close after they open.")})
         shares = (self.first_installment_percent, self.second_installment_percent, self.final_installment_percent)
         if None not in shares and sum(shares) != 100:
             raise ValidationError(
@@ -402,6 +411,10 @@ class Application(models.Model):
         _("manual decision"), max_length=10, blank=True, choices=[("include", _("Fund")), ("exclude", _("Do not fund"))]
     )
     override_reason = BoundedTextField(_("justification of the manual decision"), blank=True)
+    # Partial funding (部分资助): the hub offers less than requested; it counts only once the applicant agrees.
+    offered_amount = models.DecimalField(_("amount offered (yuan)"), **MONEY, null=True, blank=True)
+    offer_reason = BoundedTextField(_("why less is offered"), blank=True)
+    offer_accepted_at = models.DateTimeField(_("offer accepted at"), null=True, blank=True)
     released_feedback = BoundedTextField(_("feedback released to the applicant"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -418,6 +431,11 @@ class Application(models.Model):
     @property
     def requested_amount(self) -> Decimal:
         return sum((line.amount for line in self.budget_lines.all()), Decimal("0.00"))
+
+    @property
+    def agreed_amount(self) -> Decimal | None:
+        """The partial amount the applicant agreed to, if any."""
+        return self.offered_amount if self.offer_accepted_at else None
 
 
 class Term(models.TextChoices):
@@ -546,6 +564,7 @@ class Objection(models.Model):
     text = BoundedTextField(_("objection"), max_length=2000)
     status = models.CharField(_("status"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
     resolution = BoundedTextField(_("resolution"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)  # the objector's, for the reply
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
@@ -556,3 +575,19 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.application}: {self.text[:30]}"
+
+    @property
+    def reference(self) -> str:
+        """The number the objector quotes, and that the notice shows beside the resolution (异议编号)."""
+        return f"YY-{self.notice_id:03d}-{self.pk:04d}"
+
+    @property
+    def email(self) -> str:
+        """The contact, if it is an e-mail address (a phone number gets a call from the hub)."""
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(self.contact)
+        except ValidationError:
+            return ""
+        return self.contact

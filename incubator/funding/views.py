@@ -326,6 +326,14 @@ def application_view(request, pk):
     application = _own_application(request, pk)
     editable = application.status == "draft"
     if not editable:
+        if request.method == "POST" and request.POST.get("action") in ("accept_offer", "decline_offer"):
+            accept = request.POST["action"] == "accept_offer"
+            run_service(
+                request,
+                lambda: services.answer_partial_funding(actor=request.user, application=application, accept=accept),
+                success=_("Thank you: the hub is told."),
+            )
+            return redirect("funding_application", pk=application.pk)
         return _render_submitted(request, application)
     if request.method == "POST":
         form, rows, budget = _draft_forms(application, request.POST)
@@ -484,7 +492,7 @@ def notice_view(request, pk):
     form = ObjectionForm(request.POST or None, projects=projects)
     if request.method == "POST":
         if form.is_valid():
-            lodged, _objection = run_service(
+            lodged, objection = run_service(
                 request,
                 lambda: services.lodge_objection(
                     notice=notice,
@@ -495,7 +503,13 @@ def notice_view(request, pk):
                     address=client_address(request),
                 ),
                 form=form,
-                success=_("Your objection is recorded; the hub will reply to you."),
+                success=lambda o: (
+                    _(
+                        "Your objection is recorded under reference %(reference)s; the hub will reply to the contact "
+                        "you gave, and the resolution will be shown on this notice under that reference."
+                    )
+                    % {"reference": o.reference}
+                ),
             )
             if lodged:
                 return redirect("funding_notice", pk=pk)
@@ -508,6 +522,9 @@ def notice_view(request, pk):
             "projects": projects,
             "form": form,
             "open": notice.starts_on <= today <= notice.ends_on,
+            "upcoming": today < notice.starts_on,
+            # Resolved objections, anonymised: the reference, the project and the hub's answer only.
+            "resolved": notice.objections.exclude(status="open").select_related("application").order_by("resolved_at"),
             "page_title": _("Public notice: %(call)s") % {"call": notice.call},
             "meta_description": _("Funding decisions of “%(call)s”, on public notice from %(start)s to %(end)s.")
             % {"call": notice.call, "start": notice.starts_on, "end": notice.ends_on},

@@ -1,13 +1,14 @@
+from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
 from incubator.funding import admin_views, services
 from incubator.funding.models import Call, Need, RubricTemplate, WorkingDayOverride
-from incubator.orgs.viewsets import ServiceOnlyPolicy, index_with
+from incubator.orgs.viewsets import HubModelViewSet, ServiceOnlyPolicy, create_view, edit_view, index_with
 
 register_permission_policy(Call, ServiceOnlyPolicy(Call, {"delete"}), exact_class=True)
 
@@ -19,7 +20,7 @@ class CallLinkColumn(Column):
         return reverse("funding_call", args=[instance.pk])
 
 
-class NeedViewSet(ModelViewSet):
+class NeedViewSet(HubModelViewSet):
     model = Need
     icon = "help"
     index_view_class = index_with("community__street")
@@ -31,10 +32,31 @@ class NeedViewSet(ModelViewSet):
     export_filename = "needs"
 
 
-class CallViewSet(ModelViewSet):
+class CallViewSet(HubModelViewSet):
     model = Call
     icon = "doc-full-inverse"
     form_fields = list(services.CALL_SETUP_FIELDS)
+    create_view_class = create_view(services.create_call)
+    edit_view_class = edit_view(services.update_call, "call", extra=("reason",))
+
+    def get_form_class(self, for_update=False):
+        form_class = super().get_form_class(for_update)
+        if not for_update:
+            return form_class
+        # Once organisations have applied, a change says why (the service requires it, and tells them).
+        return type(
+            "CallEditForm",
+            (form_class,),
+            {
+                "reason": forms.CharField(
+                    label=_("Reason for the change"),
+                    max_length=500,
+                    required=False,
+                    help_text=_("Required once organisations have applied; they are told."),
+                )
+            },
+        )
+
     list_display = ["title", "status", "budget", "opens_at", "closes_at", CallLinkColumn("manage", label=_("Manage"))]
     list_filter = ["status"]
     search_fields = ["title"]
@@ -49,14 +71,14 @@ class CriteriaLinkColumn(Column):
         return reverse("funding_template_rubric", args=[instance.pk])
 
 
-class RubricTemplateViewSet(ModelViewSet):
+class RubricTemplateViewSet(HubModelViewSet):
     model = RubricTemplate
     icon = "list-ol"
     form_fields = ["name"]
     list_display = ["name", CriteriaLinkColumn("criteria", label=_("Edit the criteria"))]
 
 
-class WorkingDayOverrideViewSet(ModelViewSet):
+class WorkingDayOverrideViewSet(HubModelViewSet):
     model = WorkingDayOverride
     icon = "calendar"
     form_fields = ["date", "is_working_day", "note"]

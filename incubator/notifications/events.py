@@ -39,8 +39,11 @@ EVENTS = {
         Event("review.assigned", K.REVIEW),
         Event("review.conflict_declared", K.OPERATIONS),
         Event("review.withdrawn", K.REVIEW),
+        Event("application.partial_offered", K.DECISION),
+        Event("application.partial_answered", K.OPERATIONS),
         Event("call.changed", K.STATUS),
         Event("objection.lodged", K.OPERATIONS),
+        Event("objection.resolved", K.DECISION),
         # Funded projects
         Event("project.changed", K.STATUS),
         Event("project.assigned", K.REVIEW),

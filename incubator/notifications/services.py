@@ -12,9 +12,9 @@ from django.db import connection, transaction
 from incubator.notifications.events import get_event
 from incubator.notifications.models import REQUIRED_KINDS, Delivery, NotificationPreference, PendingDigestItem
 from incubator.notifications.rendering import language_of, render
-from incubator.notifications.tasks import send_notification
+from incubator.notifications.tasks import send_notification, send_to_address
 
-__all__ = ["language_of", "notify", "render"]
+__all__ = ["language_of", "notify", "notify_address", "render"]
 
 
 def notify(event: str, *, to: Iterable, context: dict, kind: str | None = None) -> None:
@@ -47,3 +47,13 @@ def _send(event: str, recipients: list, context: dict, kind: str) -> int:
         send_notification.apply_async(args=[[user.pk], subject, body], headers={"_schema_name": connection.schema_name})
         sent += 1
     return sent
+
+
+def notify_address(event: str, *, address: str, language: str, context: dict) -> None:
+    """Tell someone without an account, at the e-mail address they gave, in the language they used."""
+
+    def send():
+        subject, body = render(event, context, language=language)
+        send_to_address.apply_async(args=[address, subject, body], headers={"_schema_name": connection.schema_name})
+
+    transaction.on_commit(send)

@@ -21,6 +21,14 @@ def send_notification(user_ids: list[int], subject: str, body: str) -> int:
     return send_mass_mail([(subject, body + footer, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients])
 
 
+@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def send_to_address(address: str, subject: str, body: str) -> int:
+    """Send one rendered message to someone without an account (e.g. a resident who objected)."""
+    hub = connection.tenant
+    footer = f"\n\n— {hub.name} {hub.primary_url('/')}"
+    return send_mass_mail([(subject, body + footer, settings.DEFAULT_FROM_EMAIL, [address])])
+
+
 @shared_task
 def send_digests() -> int:
     """Daily, per hub: one e-mail per person with everything collected for their digest, in their language."""

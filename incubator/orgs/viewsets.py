@@ -4,9 +4,14 @@ with everything typed kept; Wagtail's own save never runs."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django import forms
+from django.contrib.postgres.fields import ArrayField
+from django.db import models, transaction
+from django.utils.text import capfirst
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.models import CreateView, EditView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from incubator.errors import REFUSALS, show_problems
@@ -42,16 +47,42 @@ def create_view(service):
     return View
 
 
-def edit_view(service, argument: str):
-    """An edit view whose save is ``service(actor=…, <argument>=the record, **changed fields)``."""
+def edit_view(service, argument: str, *, extra: tuple[str, ...] = ()):
+    """An edit view whose save is ``service(actor=…, <argument>=the record, **changed fields)``; ``extra`` names
+    form fields that are not the model's (e.g. the reason for a change) and are passed as typed."""
 
     class View(_ThroughService, EditView):
         def save_instance(self):
             original = type(self.object).objects.get(pk=self.object.pk)  # the form has changed self.object
             changed = [name for name in self.form.changed_data if name in self.form._meta.fields]
-            return service(actor=self.request.user, **{argument: original}, **_typed(self.form, changed))
+            return service(
+                actor=self.request.user,
+                **{argument: original},
+                **_typed(self.form, changed),
+                **_typed(self.form, extra),
+            )
 
     return View
+
+
+class HubModelViewSet(ModelViewSet):
+    """Our back-office screens: date and time pickers (ISO, whatever the language), and a list of choices as
+    labelled checkboxes rather than a text box of internal codes."""
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if isinstance(db_field, ArrayField) and db_field.base_field.choices:
+            return forms.TypedMultipleChoiceField(
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+                choices=db_field.base_field.choices,
+                required=not db_field.blank,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        if isinstance(db_field, models.DateTimeField):
+            kwargs.setdefault("widget", AdminDateTimeInput)
+        elif isinstance(db_field, models.DateField):
+            kwargs.setdefault("widget", AdminDateInput)
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
 
 class ServiceOnlyPolicy(ModelPermissionPolicy):

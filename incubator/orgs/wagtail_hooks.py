@@ -5,18 +5,18 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
 from incubator.areas.models import Community, Street
 from incubator.orgs import admin_views, services
 from incubator.orgs.models import Cohort, Incubation, Organisation
-from incubator.orgs.viewsets import ServiceOnlyPolicy, create_view, edit_view, index_with
+from incubator.orgs.viewsets import HubModelViewSet, ServiceOnlyPolicy, create_view, edit_view, index_with
 
 register_permission_policy(Incubation, ServiceOnlyPolicy(Incubation, {"add", "delete"}), exact_class=True)
 
 
-class StreetViewSet(ModelViewSet):
+class StreetViewSet(HubModelViewSet):
     model = Street
     icon = "site"
     form_fields = ["name", "code"]
@@ -26,7 +26,7 @@ class StreetViewSet(ModelViewSet):
     export_filename = "streets"
 
 
-class CommunityViewSet(ModelViewSet):
+class CommunityViewSet(HubModelViewSet):
     model = Community
     icon = "home"
     index_view_class = index_with("street")
@@ -38,7 +38,7 @@ class CommunityViewSet(ModelViewSet):
     export_filename = "communities"
 
 
-class OrganisationViewSet(ModelViewSet):
+class OrganisationViewSet(HubModelViewSet):
     model = Organisation
     icon = "group"
     index_view_class = index_with("street", "community")
@@ -61,7 +61,7 @@ class OrganisationViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
-class CohortViewSet(ModelViewSet):
+class CohortViewSet(HubModelViewSet):
     model = Cohort
     icon = "date"
     form_fields = ["name", "starts_on", "ends_on"]
@@ -70,7 +70,7 @@ class CohortViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
-class IncubationViewSet(ModelViewSet):
+class IncubationViewSet(HubModelViewSet):
     model = Incubation
     icon = "tasks"
     index_view_class = index_with("organisation", "cohort", "mentor")

@@ -9,10 +9,10 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from incubator.orgs.viewsets import ServiceOnlyPolicy, index_with
+from incubator.orgs.viewsets import HubModelViewSet, ServiceOnlyPolicy, index_with
 from incubator.permissions import is_operator
 from incubator.projects import admin_views
 from incubator.projects.models import Project
@@ -31,7 +31,7 @@ class ManageColumn(Column):
         return project_url(instance)
 
 
-class ProjectViewSet(ModelViewSet):
+class ProjectViewSet(HubModelViewSet):
     model = Project
     icon = "tasks"
     menu_label = _("Projects")

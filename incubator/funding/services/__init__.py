@@ -3,8 +3,10 @@ callers keep ``from incubator.funding import services``."""
 
 from incubator.funding.services.allocation import (  # noqa: F401
     aggregate,
+    answer_partial_funding,
     confirm_allocation,
     models_sum,
+    offer_partial_funding,
     propose_allocation,
     ranking,
     set_override,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incubator.audit.services import record_event
@@ -17,9 +18,13 @@ from incubator.funding.models import (
     Call,
     CallStatus,
 )
+from incubator.funding.selection import Candidate, QuotaRule, select
 from incubator.funding.services.applications import _tell_applicant
 from incubator.funding.services.calls import APPLICATION, CALL, _money
-from incubator.permissions import OPERATORS, user_has_role
+from incubator.funding.services.review import missing_scores
+from incubator.notifications.services import notify
+from incubator.orgs.selectors import members_of
+from incubator.permissions import OPERATORS, operators, require_can_act_for, user_has_role
 from incubator.workflow import TransitionError, run_transition
 
 # --- Ranking and allocation -------------------------------------------------------------------------
@@ -47,7 +52,18 @@ def ranking(call: Call) -> list[dict]:
             ],
         )
         .select_related("organisation")
-        .only("id", "title", "status", "target_groups", "override", "override_reason", "organisation__name", "call_id")
+        .only(
+            "id",
+            "title",
+            "status",
+            "target_groups",
+            "override",
+            "override_reason",
+            "offered_amount",
+            "offer_accepted_at",
+            "organisation__name",
+            "call_id",
+        )
     )
     totals: dict[int, list[Decimal]] = {}
     for application_id, total in Assignment.objects.filter(
@@ -88,98 +104,83 @@ def models_sum(field):
     return Sum(field)
 
 
-def propose_allocation(call: Call, rows: list[dict] | None = None) -> dict:
-    """Fund down the ranking within the budget, then repair quotas by swapping (the system proposes).
+# --- The proposal ----------------------------------------------------------------------------------------------
 
-    Manual overrides on applications (``include``/``exclude``) are honoured first. A quota asks that at
-    least a share of the funded projects serve a group; where greedy ranking falls short, the lowest-ranked
-    funded project outside the group gives way to the best-ranked unfunded one inside it that fits.
+
+def _cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def _yuan(cents: int) -> Decimal:
+    return _money(Decimal(cents) / 100)
+
+
+def propose_allocation(call: Call, rows: list[dict] | None = None) -> dict:
+    """The system's proposal of who is funded, for the operator to confirm: `select` over the ranking.
+
+    Candidates are the scored applications an operator did not exclude (``override=exclude``); those an operator
+    included are funded first, whatever the rest. Each costs what it requests, capped per project. The proposal is
+    the best selection by rank order that stays within the budget and meets every quota of the call (see `select`
+    for the objective and what is guaranteed with several quotas); a quota that no selection was found to meet is
+    listed in ``unmet_quotas`` and the others are still met.
+
+    Each row gains ``amount``, ``funded``, ``why`` (``override``/``rank`` when funded) and, when it is not funded
+    although a lower-ranked project is, ``passed_over``: ``budget`` (it did not fit in
+    ``passed_over_remaining``, what was left after the better-ranked and the overrides) or ``quota`` (funding it
+    would have left ``passed_over_quotas`` unmet); ``""`` otherwise.
     """
     rows = rows if rows is not None else ranking(call)
-    budget = call.budget
-    cap = call.per_project_cap
     quotas = list(call.quotas.all())
+    cap = call.per_project_cap
     for row in rows:
-        row["amount"] = min(row["requested"], cap)
+        agreed = row["application"].agreed_amount
+        row["amount"] = min(row["requested"], cap) if agreed is None else min(agreed, row["requested"], cap)
         row["funded"] = False
         row["why"] = ""
+        row["passed_over"] = ""
+        row["passed_over_remaining"] = None
+        row["passed_over_quotas"] = []
     candidates = [r for r in rows if r["score"] is not None and r["application"].override != "exclude"]
-    spent = Decimal("0.00")
-    for row in [r for r in candidates if r["application"].override == "include"]:
-        row["funded"], row["why"] = True, "override"
-        spent += row["amount"]
-    for row in candidates:
-        if not row["funded"] and spent + row["amount"] <= budget:
-            row["funded"], row["why"] = True, "rank"
-            spent += row["amount"]
-
-    def serves(row, quota):
-        return quota.target_group in (row["application"].target_groups or [])
-
-    unmet = []
-    for quota in quotas:
-        while True:
-            funded = [r for r in candidates if r["funded"]]
-            needed = (quota.min_percent * len(funded) / 100).to_integral_value(rounding="ROUND_CEILING")
-            have = sum(1 for r in funded if serves(r, quota))
-            if have >= needed:
-                break
-            swapped = False
-            for out in sorted(
-                (r for r in funded if not serves(r, quota) and r["why"] != "override"),
-                key=lambda r: r["rank"],
-                reverse=True,
-            ):
-                if any(serves(out, q) and _quota_tight(candidates, q, serves) for q in quotas if q is not quota):
-                    continue
-                for into in (r for r in candidates if not r["funded"] and serves(r, quota)):
-                    if spent - out["amount"] + into["amount"] <= budget:
-                        out["funded"], out["why"] = False, "quota_swap_out"
-                        into["funded"], into["why"] = True, "quota_swap_in"
-                        spent += into["amount"] - out["amount"]
-                        swapped = True
-                        break
-                if swapped:
-                    break
-            if not swapped:
-                unmet.append(quota)
-                break
-    # Spend what the swaps freed, keeping every quota.
-    for row in candidates:
-        if not row["funded"] and spent + row["amount"] <= budget:
-            row["funded"] = True
-            if all(_quota_met(candidates, q, serves) for q in quotas):
-                row["why"] = "rank"
-                spent += row["amount"]
-            else:
-                row["funded"] = False
+    selection = select(
+        [
+            Candidate(
+                rank=r["rank"],
+                amount=_cents(r["amount"]),
+                groups=frozenset(r["application"].target_groups or ()),
+                forced=r["application"].override == "include",
+            )
+            for r in candidates
+        ],
+        budget=_cents(call.budget),
+        quotas=[QuotaRule(q.target_group, q.min_percent) for q in quotas],
+    )
+    for position in selection.funded:
+        row = candidates[position]
+        row["funded"] = True
+        row["why"] = "override" if row["application"].override == "include" else "rank"
+    for position, why in selection.passed_over.items():
+        row = candidates[position]
+        row["passed_over"] = why.reason
+        row["passed_over_remaining"] = _yuan(why.remaining)
+        row["passed_over_quotas"] = [quotas[j] for j in why.quotas]
+    funded = [r for r in candidates if r["funded"]]
     return {
         "rows": rows,
-        "spent": spent,
-        "budget": budget,
-        "unmet_quotas": unmet,
+        "spent": sum((r["amount"] for r in funded), Decimal("0.00")),
+        "budget": call.budget,
+        "unmet_quotas": [quotas[j] for j in selection.unmet],
         "quota_status": [
             {
                 "quota": q,
-                "met": _quota_met(candidates, q, serves),
-                "have": sum(1 for r in candidates if r["funded"] and serves(r, q)),
-                "funded": sum(1 for r in candidates if r["funded"]),
+                "met": selection.met[j],
+                "have": sum(1 for r in funded if q.target_group in (r["application"].target_groups or [])),
+                "funded": len(funded),
             }
-            for q in quotas
+            for j, q in enumerate(quotas)
         ],
+        "passed_over": len(selection.passed_over),
+        "exact": selection.exact,
     }
-
-
-def _quota_met(rows, quota, serves) -> bool:
-    funded = [r for r in rows if r["funded"]]
-    return sum(1 for r in funded if serves(r, quota)) * 100 >= quota.min_percent * len(funded)
-
-
-def _quota_tight(rows, quota, serves) -> bool:
-    """Would one fewer member of this quota's group break it?"""
-    funded = [r for r in rows if r["funded"]]
-    have = sum(1 for r in funded if serves(r, quota))
-    return (have - 1) * 100 < quota.min_percent * (len(funded))
 
 
 def set_override(*, actor, application: Application, decision: str, reason: str) -> Application:
@@ -192,6 +193,17 @@ def set_override(*, actor, application: Application, decision: str, reason: str)
     if application.call.status != CallStatus.REVIEWING:
         raise TransitionError(_("Manual decisions are made while the call is being reviewed."))
     with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=application.call_id)
+        if decision == "include":
+            forced = _forced_total(call, also=application)
+            if forced > call.budget:
+                raise ValidationError(
+                    _(
+                        "Funding it by hand would commit %(total)s yuan to the projects funded by hand, more than the "
+                        "budget of %(budget)s yuan (%(over)s yuan over)."
+                    )
+                    % {"total": forced, "budget": call.budget, "over": forced - call.budget}
+                )
         Application.objects.filter(pk=application.pk).update(override=decision, override_reason=reason.strip())
         record_event(
             actor=actor, action="application.override", subject=application, to_state=decision or "none", reason=reason
@@ -200,10 +212,93 @@ def set_override(*, actor, application: Application, decision: str, reason: str)
     return application
 
 
-def confirm_allocation(*, actor, call: Call) -> dict:
-    """The operator confirms the proposal: scores, ranks and amounts are written, states move."""
+def _forced_total(call: Call, *, also: Application | None = None) -> Decimal:
+    """What the applications funded by hand (and ``also``) would cost, each capped and at any agreed amount."""
+    rows = [
+        r for r in ranking(call) if r["application"].override == "include" or (also and r["application"].pk == also.pk)
+    ]
+    total = Decimal("0.00")
+    for row in rows:
+        agreed = row["application"].agreed_amount
+        total += (
+            min(row["requested"], call.per_project_cap)
+            if agreed is None
+            else min(agreed, row["requested"], call.per_project_cap)
+        )
+    return total
+
+
+def offer_partial_funding(*, actor, application: Application, amount, reason: str) -> Application:
+    """The hub offers less than the application asks (e.g. to fund one more project); it counts in the proposal
+    once the applicant agrees."""
     if not user_has_role(actor, OPERATORS):
         raise PermissionDenied(_("Only hub operators decide."))
+    reason = (reason or "").strip()
+    problems = {}
+    if not reason:
+        problems["reason"] = [_("Say why less is offered; the applicant reads it.")]
+    requested = application.requested_amount
+    if amount is None or amount <= 0 or amount >= min(requested, application.call.per_project_cap):
+        problems["amount"] = [
+            _("Offer an amount above 0 and below the %(requested)s yuan the project would receive.")
+            % {"requested": min(requested, application.call.per_project_cap)}
+        ]
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+        if locked.call.status != CallStatus.REVIEWING or locked.status not in (
+            ApplicationStatus.IN_REVIEW,
+            ApplicationStatus.REVIEWED,
+        ):
+            raise TransitionError(_("Partial funding is offered while the call is being reviewed."))
+        locked.offered_amount, locked.offer_reason, locked.offer_accepted_at = _money(amount), reason, None
+        locked.save(update_fields=["offered_amount", "offer_reason", "offer_accepted_at", "updated_at"])
+        record_event(
+            actor=actor,
+            action="application.partial_offered",
+            subject=locked,
+            reason=f"{locked.offered_amount}: {reason}",
+        )
+    notify(
+        "application.partial_offered",
+        to=members_of(locked.organisation),
+        context={"application": locked, "call": locked.call, "amount": locked.offered_amount, "reason": reason},
+    )
+    return locked
+
+
+def answer_partial_funding(*, actor, application: Application, accept: bool) -> Application:
+    """The applicant agrees to the smaller amount (the project is then planned with it) or declines it."""
+    require_can_act_for(actor, application.organisation)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+        if locked.offered_amount is None or locked.offer_accepted_at or locked.call.status != CallStatus.REVIEWING:
+            raise TransitionError(_("There is no offer of partial funding to answer."))
+        if accept:
+            locked.offer_accepted_at = timezone.now()
+        else:
+            locked.offered_amount, locked.offer_accepted_at = None, None
+        locked.save(update_fields=["offered_amount", "offer_accepted_at", "updated_at"])
+        record_event(
+            actor=actor,
+            action="application.partial_accepted" if accept else "application.partial_declined",
+            subject=locked,
+        )
+    notify(
+        "application.partial_answered",
+        to=operators(),
+        context={"application": locked, "accepted": accept},
+    )
+    return locked
+
+
+def confirm_allocation(*, actor, call: Call, justification: str = "") -> dict:
+    """The operator confirms the proposal: scores, ranks and amounts are written, states move. A decision over the
+    budget is refused; one that leaves a quota unmet needs a written justification, shown on the public notice."""
+    if not user_has_role(actor, OPERATORS):
+        raise PermissionDenied(_("Only hub operators decide."))
+    justification = (justification or "").strip()
     with transaction.atomic():
         locked_call = Call.objects.select_for_update().get(pk=call.pk)
         if locked_call.status != CallStatus.REVIEWING:
@@ -211,12 +306,35 @@ def confirm_allocation(*, actor, call: Call) -> dict:
                 _("“%(action)s” is not possible while %(object)s is “%(state)s”.")
                 % {"action": CALL["decide"].label, "object": locked_call, "state": locked_call.get_status_display()}
             )
-        pending = Application.objects.filter(call=call, status=ApplicationStatus.IN_REVIEW)
-        if pending.exists():
+        if waiting := missing_scores(locked_call):
             raise TransitionError(
-                _("%(count)d applications still wait for experts' scores.") % {"count": pending.count()}
+                _("%(count)d applications still wait for experts' scores:") % {"count": len(waiting)},
+                *(
+                    _("%(application)s — %(experts)s")
+                    % {
+                        "application": application,
+                        "experts": "、".join(str(e) for e in experts) or _("no expert assigned"),
+                    }
+                    for application, experts in waiting
+                ),
             )
         proposal = propose_allocation(locked_call)
+        if proposal["spent"] > locked_call.budget:
+            raise TransitionError(
+                _("The decision would spend %(spent)s yuan, more than the budget of %(budget)s yuan.")
+                % {"spent": proposal["spent"], "budget": locked_call.budget}
+            )
+        if proposal["unmet_quotas"] and not justification:
+            raise ValidationError(
+                {
+                    "justification": [
+                        _("The decision leaves %(quotas)s unmet: write why (it is shown on the public notice).")
+                        % {"quotas": "、".join(str(q) for q in proposal["unmet_quotas"])}
+                    ]
+                }
+            )
+        locked_call.decision_justification = justification if proposal["unmet_quotas"] else ""
+        locked_call.save(update_fields=["decision_justification"])
         for row in proposal["rows"]:
             application = row["application"]
             Application.objects.filter(pk=application.pk).update(

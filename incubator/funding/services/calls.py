@@ -246,6 +246,10 @@ CALL_SETUP_FIELDS = (
 )
 
 
+# Wording and the needs addressed can be corrected at any time; they change no rule anyone applied under.
+WORDING_FIELDS = ("title", "description", "needs")
+
+
 def create_call(*, actor, **fields) -> Call:
     if not user_has_role(actor, OPERATORS):
         raise PermissionDenied(_("Only hub operators set up calls."))
@@ -266,7 +270,10 @@ def update_call(*, actor, call: Call, reason: str = "", **fields) -> Call:
         raise PermissionDenied(_("“%(field)s” cannot be set here.") % {"field": ", ".join(sorted(unknown))})
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)
-        reason = _setup_change(actor=actor, call=locked, reason=reason, what=_("The call's set-up"))
+        if set(fields) - set(WORDING_FIELDS):
+            reason = _setup_change(actor=actor, call=locked, reason=reason, what=_("The call's set-up"))
+        elif not user_has_role(actor, OPERATORS):
+            raise PermissionDenied(_("Only hub operators set up calls."))
         many = {name: fields.pop(name) for name in ("eligible_streets", "needs") if name in fields}
         changes = []
         for name, value in fields.items():

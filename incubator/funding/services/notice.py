@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from incubator.audit.services import record_event
@@ -22,7 +24,7 @@ from incubator.funding.models import (
 from incubator.funding.services.applications import _tell_applicant
 from incubator.funding.services.calls import APPLICATION, CALL
 from incubator.funding.signals import awards_final
-from incubator.notifications.services import notify
+from incubator.notifications.services import notify, notify_address
 from incubator.permissions import OPERATORS, operators, user_has_role
 from incubator.ratelimit import Limit, wait_message
 from incubator.workflow import TransitionError, run_transition
@@ -115,7 +117,12 @@ def lodge_objection(
         limit.hit(key)
     with transaction.atomic():
         objection = Objection.objects.create(
-            notice=notice, application=application, name=name.strip(), contact=contact.strip(), text=text.strip()
+            notice=notice,
+            application=application,
+            name=name.strip(),
+            contact=contact.strip(),
+            text=text.strip(),
+            language=get_language() or "",
         )
         record_event(actor=None, action="objection.lodged", subject=application, reason=text.strip()[:200])
     if OBJECTION_EMAILS_PER_NOTICE.hit(str(notice.pk)) <= OBJECTION_EMAILS_PER_NOTICE.limit:
@@ -151,8 +158,23 @@ def resolve_objections(*, actor, objections: list[Objection], upheld: bool, reso
             locked.resolved_at = timezone.now()
             locked.save()
             record_event(
-                actor=actor, action=f"objection.{locked.status}", subject=locked.application, reason=resolution
+                actor=actor,
+                action=f"objection.{locked.status}",
+                subject=locked.application,
+                reason=f"{locked.reference}: {resolution}",
             )
+            if locked.email:
+                notify_address(
+                    "objection.resolved",
+                    address=locked.email,
+                    language=locked.language or settings.LANGUAGE_CODE,
+                    context={
+                        "reference": locked.reference,
+                        "project": locked.application,
+                        "upheld": upheld,
+                        "resolution": locked.resolution,
+                    },
+                )
             locked.application.refresh_from_db()
             if upheld and locked.application.status == ApplicationStatus.IN_NOTICE:
                 run_transition(

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from incubator.accounts.roles import Role
 from incubator.funding import services
-from incubator.funding.models import Call, RubricTemplate
+from incubator.funding.models import Application, BudgetLine, Call, Criterion, RubricTemplate
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -80,3 +80,22 @@ def in_review(operator, call, applicant):
     services.screen(actor=operator, application=application, accept=True)
     Call.objects.filter(pk=call.pk).update(status="reviewing")
     return application.__class__.objects.get(pk=application.pk)
+
+
+def reviewed(call, operator, organisation, score, groups, amount, expert):
+    """An application already through submission and screening (those steps have their own tests)."""
+    application = Application.objects.create(
+        call=call, organisation=organisation, title=organisation.name, target_groups=groups, status="in_review"
+    )
+    BudgetLine.objects.create(application=application, category="activities", item="活动", amount=Decimal(amount))
+    [assignment] = services.assign_experts(actor=operator, application=application, experts=[expert])
+    criteria = Criterion.objects.filter(call=call)
+    services.submit_scores(actor=expert, assignment=assignment, scores={c.pk: (score, "") for c in criteria})
+    return Application.objects.get(pk=application.pk)
+
+
+@pytest.fixture
+def reviewing_call(operator, open_call):
+    Call.objects.filter(pk=open_call.pk).update(status="reviewing")
+    open_call.refresh_from_db()
+    return open_call

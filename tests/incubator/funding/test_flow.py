@@ -13,10 +13,10 @@ from django.utils import timezone, translation
 from incubator.accounts.roles import Role
 from incubator.audit.models import AuditEvent
 from incubator.funding import services
-from incubator.funding.models import Application, Assignment, BudgetLine, BudgetStandard, Call, Criterion
+from incubator.funding.models import Application, Assignment, BudgetStandard, Call, Criterion
 from incubator.workflow import TransitionError
 from tests.factories import OrganisationFactory, StreetFactory, UserFactory
-from tests.incubator.funding.conftest import complete_application
+from tests.incubator.funding.conftest import complete_application, reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -140,29 +140,10 @@ def test_experts_conflicts_and_score_visibility(operator, open_call, applicant):
     assert "e1@experts.test" not in str(view) and "80" not in str(view)
 
 
-def _reviewed(call, operator, organisation, score, groups, amount, expert):
-    """An application already through submission and screening (those steps have their own tests)."""
-    application = Application.objects.create(
-        call=call, organisation=organisation, title=organisation.name, target_groups=groups, status="in_review"
-    )
-    BudgetLine.objects.create(application=application, category="activities", item="活动", amount=Decimal(amount))
-    [assignment] = services.assign_experts(actor=operator, application=application, experts=[expert])
-    criteria = Criterion.objects.filter(call=call)
-    services.submit_scores(actor=expert, assignment=assignment, scores={c.pk: (score, "") for c in criteria})
-    return Application.objects.get(pk=application.pk)
-
-
-@pytest.fixture
-def reviewing_call(operator, open_call):
-    Call.objects.filter(pk=open_call.pk).update(status="reviewing")
-    open_call.refresh_from_db()
-    return open_call
-
-
 def test_allocation_follows_the_ranking_within_the_budget(operator, reviewing_call):
     expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     apps = [
-        _reviewed(reviewing_call, operator, OrganisationFactory(), score, ["residents"], 30000, expert)
+        reviewed(reviewing_call, operator, OrganisationFactory(), score, ["residents"], 30000, expert)
         for score in (9, 8, 7, 6)
     ]
     proposal = services.propose_allocation(reviewing_call)
@@ -175,11 +156,10 @@ def test_allocation_swaps_to_honour_a_quota_that_greedy_ranking_breaks(operator,
     reviewing_call.quotas.create(target_group="elderly", min_percent=Decimal("50"))
     expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     best = [
-        _reviewed(reviewing_call, operator, OrganisationFactory(), s, ["children"], 30000, expert)
-        for s in (9.5, 9, 8.5)
+        reviewed(reviewing_call, operator, OrganisationFactory(), s, ["children"], 30000, expert) for s in (9.5, 9, 8.5)
     ]
     elderly = [
-        _reviewed(reviewing_call, operator, OrganisationFactory(), s, ["elderly"], 30000, expert) for s in (7, 6.5)
+        reviewed(reviewing_call, operator, OrganisationFactory(), s, ["elderly"], 30000, expert) for s in (7, 6.5)
     ]
     proposal = services.propose_allocation(reviewing_call)
     funded = {r["application"].pk for r in proposal["rows"] if r["funded"]}
@@ -194,7 +174,7 @@ def test_a_quota_that_cannot_be_met_is_reported_not_hidden(operator, reviewing_c
     reviewing_call.quotas.create(target_group="elderly", min_percent=Decimal("50"))
     expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     for score in (9, 8):
-        _reviewed(reviewing_call, operator, OrganisationFactory(), score, ["children"], 30000, expert)
+        reviewed(reviewing_call, operator, OrganisationFactory(), score, ["children"], 30000, expert)
     proposal = services.propose_allocation(reviewing_call)
     assert [q.target_group for q in proposal["unmet_quotas"]] == ["elderly"]
 
@@ -202,7 +182,7 @@ def test_a_quota_that_cannot_be_met_is_reported_not_hidden(operator, reviewing_c
 def test_manual_overrides_must_be_justified_and_are_honoured(operator, reviewing_call):
     expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     top, low = (
-        _reviewed(reviewing_call, operator, OrganisationFactory(), s, ["residents"], 60000, expert) for s in (9, 5)
+        reviewed(reviewing_call, operator, OrganisationFactory(), s, ["residents"], 60000, expert) for s in (9, 5)
     )
     with pytest.raises(ValidationError):
         services.set_override(actor=operator, application=low, decision="include", reason=" ")
@@ -215,7 +195,7 @@ def test_manual_overrides_must_be_justified_and_are_honoured(operator, reviewing
 def test_decision_notice_objections_and_award(operator, reviewing_call):
     expert = UserFactory(email="judge@experts.test", roles=[Role.EXPERT])
     kept, challenged, unfunded = (
-        _reviewed(reviewing_call, operator, OrganisationFactory(), s, ["elderly"], 30000, expert) for s in (9, 8, 1)
+        reviewed(reviewing_call, operator, OrganisationFactory(), s, ["elderly"], 30000, expert) for s in (9, 8, 1)
     )
     Call.objects.filter(pk=reviewing_call.pk).update(budget=Decimal("60000.00"))
     reviewing_call.refresh_from_db()

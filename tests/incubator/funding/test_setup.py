@@ -174,3 +174,69 @@ def test_hub_b_cannot_reach_hub_a_calls_setup(client, in_hub_a, hub_b, open_call
     assert client.get(f"/admin/funding/calls/{pk}/rubric/", **B).status_code == 404
     with tenant_context(in_hub_a):
         assert not BudgetStandard.objects.filter(call_id=pk).exists()
+
+
+CALL_FORM = {
+    "title": "2027年社区公益创投",
+    "description": "",
+    "budget": "200000",
+    "per_project_cap": "30000",
+    "service_fields": ["charity", "rights"],
+    "eligible_legal_forms": [],
+    "eligible_tiers": ["basic"],
+    "opens_at": "2027-01-04 09:00",
+    "closes_at": "2027-02-26 23:59",
+    "aggregation": "mean",
+    "notice_working_days": "5",
+    "first_installment_percent": "40",
+    "second_installment_percent": "50",
+    "final_installment_percent": "10",
+}
+
+
+def test_a_call_is_set_up_with_labelled_choices_and_date_time_pickers(client, operator):
+    from incubator.accounts.models import User
+
+    admin = User.objects.create_superuser(email="root@a.test", password="x" * 12)
+    client.force_login(admin)
+    form = client.get("/admin/calls/new/", **A).content.decode()
+    assert 'type="checkbox" name="service_fields" value="charity"' in form and "公益慈善" in form
+    assert 'name="eligible_tiers"' in form and 'initDateTimeChooser("id_closes_at"' in form
+    wrong = client.post("/admin/calls/new/", {**CALL_FORM, "closes_at": "2026-12-01 09:00"}, **A)
+    page = wrong.content.decode()
+    assert wrong.status_code == 200 and "申报截止时间须晚于开始时间" in page
+    assert "call_closes_after_it_opens" not in page and "Item 1" not in page
+    assert 'value="2027年社区公益创投"' in page  # nothing typed is lost
+    created = client.post("/admin/calls/new/", CALL_FORM, **A)
+    assert created.status_code == 302, created.context["form"].errors
+    call = Call.objects.get(title="2027年社区公益创投")
+    assert call.service_fields == ["charity", "rights"] and call.eligible_tiers == ["basic"]
+    assert call.closes_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).strftime("%H:%M") == "23:59"
+
+
+def test_once_organisations_applied_editing_the_budget_needs_a_reason(client, operator, open_call, applicant):
+    organisation, member = applicant
+    complete_application(member, open_call, organisation)
+    client.force_login(operator)
+    url = f"/admin/calls/edit/{open_call.pk}/"
+    page = client.get(url, **A).content.decode()
+    assert 'name="reason"' in page
+    fields = {
+        **CALL_FORM,
+        "title": open_call.title,
+        "service_fields": open_call.service_fields,
+        "eligible_tiers": [],
+        "opens_at": timezone.localtime(open_call.opens_at).strftime("%Y-%m-%d %H:%M"),
+        "closes_at": timezone.localtime(open_call.closes_at).strftime("%Y-%m-%d %H:%M"),
+        "budget": "120000",
+        "per_project_cap": str(open_call.per_project_cap),
+    }
+    refused = client.post(url, fields, **A)
+    assert refused.status_code == 200 and "请说明变更原因" in refused.content.decode()
+    open_call.refresh_from_db()
+    assert open_call.budget == Decimal("100000.00")
+    assert client.post(url, {**fields, "reason": "区财政追加预算"}, **A).status_code == 302
+    open_call.refresh_from_db()
+    assert open_call.budget == Decimal("120000.00")
+    event = AuditEvent.objects.get(action="call.changed", subject_id=str(open_call.pk))
+    assert "区财政追加预算" in event.reason and "100000.00 → 120000" in event.reason
