@@ -44,6 +44,8 @@ for _name, _label in (
     ("application.experts_assigned", _("Experts assigned")),
     ("application.conflict_declared", _("Conflict of interest declared")),
     ("application.expert_withdrawn", _("Expert withdrawn")),
+    ("application.attachment_added", _("Attachment added")),
+    ("application.attachment_removed", _("Attachment removed")),
     ("application.partial_offered", _("Partial funding offered")),
     ("application.partial_accepted", _("Partial funding accepted")),
     ("application.partial_declined", _("Partial funding declined")),

@@ -70,7 +70,7 @@ class Filing(models.Model):
         }
 
 
-def _private_name(folder: str, organisation_id: int, filename: str) -> str:
+def private_upload_name(folder: str, organisation_id: int, filename: str) -> str:
     """Under the hub's own media folder (the storage adds the schema), in ``private/``, which is never served
     as plain media, with a random name so no path can be guessed; the download view checks who asks."""
     import uuid
@@ -81,11 +81,11 @@ def _private_name(folder: str, organisation_id: int, filename: str) -> str:
 
 
 def filing_upload_path(instance, filename):
-    return _private_name("filings", instance.filing.organisation_id, filename)
+    return private_upload_name("filings", instance.filing.organisation_id, filename)
 
 
 def annual_report_upload_path(instance, filename):
-    return _private_name("annual-reports", instance.organisation_id, filename)
+    return private_upload_name("annual-reports", instance.organisation_id, filename)
 
 
 class FilingDocument(models.Model):

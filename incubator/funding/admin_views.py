@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,17 +16,23 @@ from incubator.accounts.models import User
 from incubator.accounts.roles import Role
 from incubator.errors import REFUSALS, run_service
 from incubator.errors import problems as error_problems
-from incubator.funding import services
+from incubator.files import safe_file_response
+from incubator.funding import selectors, services
 from incubator.funding.forms import CriterionFormSet, QuotaForm, ReopenForm, StandardForm
 from incubator.funding.models import (
     MONEY,
     Application,
+    ApplicationAttachment,
+    ApplicationStatus,
     Assignment,
     BudgetStandard,
     Call,
+    CallField,
+    ConflictDeclaration,
     Objection,
     Quota,
     RubricTemplate,
+    TargetGroup,
 )
 from incubator.ids import parse_id, parse_ids
 from incubator.permissions import require_operator
@@ -73,6 +81,9 @@ def _call_action(request, call, action, application, bound) -> bool:
 
     def reason():
         return post.get("reason", "")
+
+    def chosen():
+        return list(call.applications.filter(pk__in=parse_ids(post.getlist("applications"))).order_by("pk"))
 
     standard = _one(BudgetStandard, call, post.get("standard")) if post.get("standard") else None
     quota = _one(Quota, call, post.get("quota")) if post.get("quota") else None
@@ -144,6 +155,15 @@ def _call_action(request, call, action, application, bound) -> bool:
         "delete_standard": lambda: (
             standard is not None and services.delete_standard(actor=actor, standard=standard, reason=reason())
         ),
+        "bulk_accept": lambda: services.screen_many(actor=actor, applications=chosen(), accept=True),
+        "bulk_screen_out": lambda: services.screen_many(
+            actor=actor, applications=chosen(), accept=False, reason=reason()
+        ),
+        "bulk_assign": lambda: services.assign_many(
+            actor=actor,
+            applications=chosen(),
+            experts=list(User.objects.filter(pk__in=parse_ids(post.getlist("experts")))),
+        ),
         "withdraw": lambda: (
             assignment is not None and services.withdraw_assignment(actor=actor, assignment=assignment, reason=reason())
         ),
@@ -164,12 +184,9 @@ def _one(model, call, raw):
 
 
 def _render_call(request, call, bound):
-    applications = (
-        call.applications.exclude(status="draft")
-        .select_related("organisation")
-        .prefetch_related("assignments__expert")
-        .order_by("rank", "submitted_at")
-    )
+    applications, chosen = selectors.filtered_applications(call, request.GET)
+    if request.GET.get("export") == "xlsx":
+        return _applications_workbook(call, applications)
     standards = list(call.budget_standards.all())
     quotas = list(call.quotas.all())
     for standard in standards:
@@ -194,6 +211,7 @@ def _render_call(request, call, bound):
             "templates": RubricTemplate.objects.all(),
             "transitions": services.CALL.available(call, request.user),
             "assign_form": AssignForm(),
+            "all_experts": AssignForm.base_fields["experts"].queryset.order_by("last_name", "first_name", "pk"),
             "criteria": call.criteria.all(),
             "notice": getattr(call, "notice", None),
             "standards": standards,
@@ -204,9 +222,101 @@ def _render_call(request, call, bound):
             "add_quota_form": bound.get("add_quota") or QuotaForm(),
             "reopen_form": bound.get("reopen") or ReopenForm(),
             "objection_groups": objection_groups(call),
+            "chosen": chosen,
+            "filters": {
+                "statuses": [(v, label) for v, label in ApplicationStatus.choices if v != "draft"],
+                "fields": [(v, label) for v, label in CallField.choices if v in call.service_fields],
+                "groups": TargetGroup.choices,
+            },
+            "query": request.GET.urlencode(),
         },
         status=200,
     )
+
+
+def _applications_workbook(call, applications):
+    """The call's applications as the list shows them (filters kept), in words and Shanghai time."""
+    headers = [
+        _("organisation"),
+        _("project title"),
+        _("status"),
+        _("service field"),
+        _("target groups"),
+        _("beneficiaries"),
+        _("amount requested (yuan)"),
+        _("submitted at"),
+        _("Experts"),
+        _("score"),
+        _("rank"),
+        _("amount awarded (yuan)"),
+    ]
+    rows = [
+        [
+            a.organisation.name,
+            a.title,
+            a.get_status_display(),
+            a.get_service_field_display(),
+            [str(TargetGroup(g).label) for g in a.target_groups],
+            a.beneficiaries,
+            a.requested,
+            timezone.localtime(a.submitted_at) if a.submitted_at else None,
+            [str(s.expert) for s in a.assignments.all()],
+            a.score,
+            a.rank,
+            a.awarded_amount,
+        ]
+        for a in applications
+    ]
+    return xlsx_response(f"{call.title}-{_('applications')}.xlsx", [(_("Applications"), headers, rows)])
+
+
+def application_view(request, pk):
+    """Everything an applicant submitted, its checklist, attachments, history and the experts' reviews."""
+    _require_operator(request)
+    application = get_object_or_404(Application.objects.select_related("call", "organisation"), pk=pk)
+    if application.status == "draft":
+        raise Http404  # a draft is the organisation's own until it is submitted
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action in ("accept", "screen_out"):
+            run_service(
+                request,
+                lambda: services.screen(
+                    actor=request.user,
+                    application=application,
+                    accept=action == "accept",
+                    reason=request.POST.get("reason", ""),
+                ),
+                success=_("Done."),
+            )
+        return redirect("funding_admin_application", pk=pk)
+    assignments = list(
+        application.assignments.select_related("expert").prefetch_related("scores__criterion").order_by("pk")
+    )
+    return render(
+        request,
+        "funding/admin/application.html",
+        {
+            **selectors.application_content(application, attachment_url="funding_admin_attachment"),
+            "call": application.call,
+            "checklist": services.submission_problems(application, check_window=False),
+            "history": selectors.application_history(application),
+            "assignments": assignments,
+            "conflicts": ConflictDeclaration.objects.filter(organisation=application.organisation).select_related(
+                "expert"
+            ),
+        },
+    )
+
+
+def attachment_view(request, pk):
+    _require_operator(request)
+    attachment = get_object_or_404(ApplicationAttachment, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return safe_file_response(handle, attachment.file.name, download_name=attachment.original_name or None)
 
 
 def rubric_view(request, pk=None, template_pk=None):

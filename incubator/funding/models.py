@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator.areas.models import Community, Street
 from incubator.fields import BoundedTextField
+from incubator.filings.models import private_upload_name
 from incubator.orgs.models import LegalForm, Organisation, Tier
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -477,6 +478,29 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return self.item
+
+
+def attachment_upload_path(instance, filename):
+    return private_upload_name("applications", instance.application.organisation_id, filename)
+
+
+class ApplicationAttachment(models.Model):
+    """A file the applicant joins to the application (a plan, a letter of support, photos of the place)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=100)
+    file = models.FileField(_("file"), upload_to=attachment_upload_path)
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.title
 
 
 class ConflictDeclaration(models.Model):

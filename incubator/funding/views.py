@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -15,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incubator.errors import run_service
+from incubator.files import safe_file_response
 from incubator.funding import selectors, services
 from incubator.funding.documents import receipt_pdf
 from incubator.funding.models import (
     MONEY,
     Application,
+    ApplicationAttachment,
     BudgetCategory,
     BudgetLine,
     Call,
@@ -31,6 +34,7 @@ from incubator.funding.models import (
     TargetGroup,
     Term,
 )
+from incubator.ids import parse_id
 from incubator.orgs import services as org_services
 from incubator.orgs.portal import portal_login_required
 from incubator.ratelimit import client_address
@@ -98,14 +102,12 @@ def _render_review(request, assignment, criteria, conflict_form, typed, comment)
         request,
         "funding/review.html",
         {
+            **selectors.application_content(application, attachment_url="funding_attachment"),
             "assignment": assignment,
-            "application": application,
             "rows": [(c, typed.get(c.pk, {})) for c in criteria],
             "comment": comment,
             # What the draft adds up to so far (the page also recomputes it as the expert types).
             "draft_total": services.weighted_total(criteria, values),
-            "objectives": application.objectives.all(),
-            "budget_lines": application.budget_lines.all(),
             # Colleagues stay anonymous: their scores are shown by criterion, never by name.
             "others": others,
             "conflict_form": conflict_form,
@@ -401,7 +403,7 @@ def _budget_rules(call) -> dict:
     }
 
 
-def _render_application(request, application, form, rows, budget):
+def _render_application(request, application, form, rows, budget, *, attachment_form=None):
     saved_total = application.requested_amount
     return render(
         request,
@@ -419,6 +421,9 @@ def _render_application(request, application, form, rows, budget):
             "budget_errors": any(row.errors for row in budget),
             "view": services.applicant_view(application),
             "problems": services.submission_problems(application),
+            "attachments": application.attachments.all(),
+            "attachment_form": attachment_form or AttachmentForm(),
+            "max_attachments": services.MAX_ATTACHMENTS,
         },
     )
 
@@ -429,15 +434,71 @@ def _render_submitted(request, application):
         request,
         "funding/application_submitted.html",
         {
-            "application": application,
+            **selectors.application_content(application, attachment_url="funding_attachment"),
             "view": services.applicant_view(application),
-            "objectives": application.objectives.all(),
-            "budget_lines": application.budget_lines.all(),
-            "total": application.requested_amount,
-            "target_groups": "、".join(str(TargetGroup(g).label) for g in application.target_groups),
             "history": selectors.application_history(application, for_applicant=True),
         },
     )
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("What the file is"), max_length=100)
+    file = forms.FileField(label=gettext_lazy("file"))
+
+
+@portal_login_required
+def attachments(request, pk):
+    """Join a file to the draft, or remove one (with a confirmation on the page)."""
+    application = _own_application(request, pk)
+    if request.method != "POST":
+        return redirect("funding_application", pk=pk)
+    if request.POST.get("action") == "remove":
+        attachment = get_object_or_404(application.attachments, pk=parse_id(request.POST.get("attachment", "")))
+        run_service(
+            request,
+            lambda: services.remove_attachment(actor=request.user, attachment=attachment),
+            success=_("The file is removed."),
+        )
+        return redirect("funding_application", pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if (
+        form.is_valid()
+        and run_service(
+            request,
+            lambda: services.add_attachment(
+                actor=request.user,
+                application=application,
+                title=form.cleaned_data["title"],
+                uploaded_file=form.cleaned_data["file"],
+            ),
+            form=form,
+            success=_("The file is added."),
+        )[0]
+    ):
+        return redirect("funding_application", pk=pk)
+    # Refused: the draft's page again, with the upload form's errors (the draft itself is untouched).
+    return _render_application(request, application, *_draft_forms(application), attachment_form=form)
+
+
+@portal_login_required
+def attachment_download(request, pk):
+    """Who may read an application may read its files: its organisation's people, its assigned experts."""
+    mine = org_services.organisations_of(request.user)
+    attachment = get_object_or_404(
+        ApplicationAttachment.objects.filter(
+            Q(application__organisation__in=mine) | Q(application__assignments__expert=request.user)
+        ).distinct(),
+        pk=pk,
+    )
+    return _serve(attachment)
+
+
+def _serve(attachment):
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return safe_file_response(handle, attachment.file.name, download_name=attachment.original_name or None)
 
 
 @portal_login_required
@@ -537,6 +598,8 @@ portal_urlpatterns = [
     path("calls/<int:call_pk>/apply/<int:organisation_pk>/", start, name="funding_start"),
     path("applications/<int:pk>/", application_view, name="funding_application"),
     path("applications/<int:pk>/receipt.pdf", application_receipt, name="funding_application_receipt"),
+    path("applications/<int:pk>/attachments/", attachments, name="funding_attachments"),
+    path("attachments/<int:pk>/", attachment_download, name="funding_attachment"),
 ]
 review_urlpatterns = [
     path("", my_reviews, name="funding_my_reviews"),

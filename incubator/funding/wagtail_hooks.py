@@ -109,6 +109,8 @@ def funding_urls():
         path("funding/calls/<int:pk>/", admin_views.call_view, name="funding_call"),
         path("funding/calls/<int:pk>/ranking/", admin_views.ranking_view, name="funding_ranking"),
         path("funding/calls/<int:pk>/rubric/", admin_views.rubric_view, name="funding_call_rubric"),
+        path("funding/applications/<int:pk>/", admin_views.application_view, name="funding_admin_application"),
+        path("funding/attachments/<int:pk>/", admin_views.attachment_view, name="funding_admin_attachment"),
         path(
             "funding/rubric-templates/<int:template_pk>/criteria/",
             admin_views.rubric_view,

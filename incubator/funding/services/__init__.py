@@ -13,9 +13,13 @@ from incubator.funding.services.allocation import (  # noqa: F401
 )
 from incubator.funding.services.applications import (  # noqa: F401
     DRAFT_FIELDS,
+    MAX_ATTACHMENTS,
+    add_attachment,
     eligibility_problems,
+    remove_attachment,
     save_draft,
     screen,
+    screen_many,
     start_application,
     submission_problems,
     submit_application,
@@ -57,6 +61,7 @@ from incubator.funding.services.notice import (  # noqa: F401
 )
 from incubator.funding.services.review import (  # noqa: F401
     assign_experts,
+    assign_many,
     assignments_for,
     declare_conflict,
     missing_scores,

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incubator.audit.services import record_event
+from incubator.filings.services import check_upload
 from incubator.funding.models import (
     Application,
+    ApplicationAttachment,
     ApplicationStatus,
     BudgetLine,
     Call,
@@ -155,11 +157,12 @@ def _check_draft(instance, *, exclude=(), required=()) -> None:
     instance.clean_fields(exclude=[*exclude, *empty])
 
 
-def submission_problems(application: Application) -> list[str]:
-    """Every reason the application cannot be submitted yet, all at once."""
+def submission_problems(application: Application, *, check_window: bool = True) -> list[str]:
+    """Every reason the application cannot be submitted yet, all at once (``check_window=False``: only its
+    content, e.g. the operator's checklist of a submitted one)."""
     call = application.call
     problems = []
-    if window := _window_problem(call):
+    if check_window and (window := _window_problem(call)):
         problems.append(window)
     problems += eligibility_problems(call, application.organisation)
     required = {
@@ -252,3 +255,62 @@ def _tell_applicant(locked: Application) -> None:
         if locked.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED)
         else "decision",
     )
+
+
+MAX_ATTACHMENTS = 10
+
+
+def add_attachment(*, actor, application: Application, title: str, uploaded_file) -> ApplicationAttachment:
+    """Join a file to a draft (checked for kind and size like every upload of the hub)."""
+    require_can_act_for(actor, application.organisation)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": [_("Say what the file is.")]})
+    if len(title) > ApplicationAttachment._meta.get_field("title").max_length:
+        raise ValidationError({"title": [_("At most 100 characters.")]})
+    if uploaded_file is None:
+        raise ValidationError({"file": [_("Choose the file first.")]})
+    check_upload(uploaded_file)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != ApplicationStatus.DRAFT:
+            raise TransitionError(_("A submitted application can no longer be edited."))
+        if locked.attachments.count() >= MAX_ATTACHMENTS:
+            raise ValidationError(
+                {"file": [_("At most %(count)d files per application.") % {"count": MAX_ATTACHMENTS}]}
+            )
+        attachment = ApplicationAttachment.objects.create(
+            application=locked,
+            title=title,
+            file=uploaded_file,
+            original_name=uploaded_file.name[-200:],
+            uploaded_by=actor,
+        )
+        record_event(actor=actor, action="application.attachment_added", subject=locked, reason=title)
+    return attachment
+
+
+def remove_attachment(*, actor, attachment: ApplicationAttachment) -> None:
+    application = attachment.application
+    require_can_act_for(actor, application.organisation)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != ApplicationStatus.DRAFT:
+            raise TransitionError(_("A submitted application can no longer be edited."))
+        attachment.file.delete(save=False)
+        attachment.delete()
+        record_event(actor=actor, action="application.attachment_removed", subject=locked, reason=attachment.title)
+
+
+def screen_many(*, actor, applications: list[Application], accept: bool, reason: str = "") -> list[Application]:
+    """Screen several applications at once, all or none (a refusal names the application)."""
+    if not applications:
+        raise ValidationError(_("Choose the applications first."))
+    done = []
+    with transaction.atomic():
+        for application in applications:
+            try:
+                done.append(screen(actor=actor, application=application, accept=accept, reason=reason))
+            except TransitionError as refused:
+                raise TransitionError(f"{application}: {refused.message}") from None
+    return done

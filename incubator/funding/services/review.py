@@ -200,6 +200,21 @@ def weighted_total(criteria, values: dict[int, Decimal]) -> Decimal:
     return _money(sum((values[c.pk] / MAX_SCORE * c.weight for c in criteria if c.pk in values), Decimal(0)))
 
 
+def assign_many(*, actor, applications: list[Application], experts: list[User]) -> int:
+    """Assign the same experts to several applications, all or none; the refusals name each application."""
+    if not applications or not experts:
+        raise ValidationError(_("Choose the applications and the experts first."))
+    made = 0
+    with transaction.atomic():
+        for application in applications:
+            try:
+                made += len(assign_experts(actor=actor, application=application, experts=experts))
+            except (ValidationError, TransitionError) as refused:
+                messages = refused.messages
+                raise ValidationError([f"{application}: {m}" for m in messages]) from None
+    return made
+
+
 def assignments_for(expert: User):
     """What an expert may see: their own assignments only."""
     return Assignment.objects.filter(expert=expert).select_related("application__call", "application__organisation")
