@@ -200,7 +200,7 @@ class ApplicationForm(forms.Form):
             ("title", "service_field", "target_groups", "beneficiaries", "starts_on", "ends_on"),
         ),
         (gettext_lazy("Needs"), ("problem",)),
-        (gettext_lazy("Activities"), ("activities",)),
+        (gettext_lazy("Plan of activities"), ("activities",)),
     )
 
     def __init__(self, *args, call, **kwargs):
@@ -254,7 +254,9 @@ class ObjectiveRowForm(DraftRowForm):
 
 class BudgetRowForm(DraftRowForm):
     row_name = "budget"
-    category = forms.ChoiceField(label=gettext_lazy("budget category"), choices=BudgetCategory.choices, required=False)
+    category = forms.ChoiceField(
+        label=gettext_lazy("budget category"), choices=[("", "—"), *BudgetCategory.choices], required=False
+    )
     item = forms.CharField(label=gettext_lazy("item"), max_length=_limit(BudgetLine, "item"), required=False)
     amount = forms.DecimalField(label=gettext_lazy("amount (yuan)"), min_value=Decimal("0.01"), required=False, **MONEY)
 

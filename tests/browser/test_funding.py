@@ -75,7 +75,37 @@ def test_apply_review_decide_notice_and_object(browser, page, live_hub_server, f
     form.locator("select[name=budget_0_category]").select_option("activities")
     form.locator("input[name=budget_0_item]").fill("培训与市集")
     form.locator("input[name=budget_0_amount]").fill("25000")
-    form.locator("#submit-application").click()
+    # A budget line added with the button, and the running total follows.
+    form.locator("[data-add-row]").click()
+    form.locator("select[name=budget_1_category]").select_option("publicity")
+    form.locator("input[name=budget_1_item]").fill("宣传物料")
+    form.locator("input[name=budget_1_amount]").fill("1000")
+    expect(form.locator("[data-budget-total]")).to_have_text("26000.00")
+    # A mistake: a negative number of beneficiaries. The form comes back with everything typed.
+    form.locator("input[name=beneficiaries]").fill("-5")
+    form.locator("button[value=save]").click()
+    expect(page.locator("#application-errors")).to_be_visible()
+    form = page.locator("#portal-form")
+    expect(form.locator("input[name=title]")).to_have_value("同安社区巧手妈妈创业坊")
+    expect(form.locator("input[name=starts_on]")).to_have_value("2027-03-01")
+    expect(form.locator("input[name=budget_1_item]")).to_have_value("宣传物料")
+    page.screenshot(path=artifact_path("funding_application_mistake"), full_page=True)
+    form.locator("input[name=beneficiaries]").fill("60")
+    form.locator("button[value=save]").click()
+    expect(page.locator(".messages")).to_contain_text("草稿已保存")
+    page.reload()
+    expect(page.locator("input[name=starts_on]")).to_have_value("2027-03-01")
+    english = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844}).new_page()
+    try:
+        sign_in_portal(english, live_hub_server, "member@jiangan.demo")
+        english.get_by_role("button", name="English").click()
+        english.goto(page.url)
+        expect(english.locator("legend").first).to_have_text("The project")
+        expect(english.locator("input[name=ends_on]")).to_have_value("2027-12-31")
+        english.screenshot(path=artifact_path("funding_application_phone_en"), full_page=True)
+    finally:
+        english.context.close()
+    page.locator("#submit-application").click()
     expect(page.locator("#application-status")).to_have_text("已提交")
     page.screenshot(path=artifact_path("funding_application_submitted"), full_page=True)
 
@@ -99,10 +129,34 @@ def test_apply_review_decide_notice_and_object(browser, page, live_hub_server, f
         expect(operator.locator("#call-status")).to_have_text("评审中")
         row = operator.locator("#applications tr", has_text="同安社区巧手妈妈创业坊")
         row.locator("button[value=accept]").click()
+        # The operator reads it in the back office.
+        operator.locator("#applications").get_by_role("link", name="同安社区巧手妈妈创业坊").click()
+        expect(operator.locator("#checklist")).to_be_visible()
+        expect(operator.locator("body")).to_contain_text("宣传物料")
+        operator.goto(call_url)
         row = operator.locator("#applications tr", has_text="同安社区巧手妈妈创业坊")
-        row.locator("label", has_text="评审专家1").click()
-        row.locator("button[type=submit]").click()
-        expect(operator.locator("#applications tr", has_text="同安社区巧手妈妈创业坊")).to_contain_text("评审专家1")
+        for name in ("评审专家1", "评审专家2", "评审专家3"):
+            row.locator("label", has_text=name).click()
+        row.locator("form:has(input[value=assign]) button[type=submit]").click()
+        row = operator.locator("#applications tr", has_text="同安社区巧手妈妈创业坊")
+        expect(row).to_contain_text("评审专家2")
+        # 评审专家2 was assigned by mistake: withdrawn, with a reason.
+        mistaken = row.locator(".assignment", has_text="评审专家2")
+        mistaken.locator("summary").click()
+        mistaken.locator("input[name=reason]").fill("分配错误")
+        mistaken.locator("button[type=submit]").click()
+        row = operator.locator("#applications tr", has_text="同安社区巧手妈妈创业坊")
+        expect(row.locator(".assignment", has_text="评审专家2")).to_have_count(0)
+        expect(row.locator(".assignment")).to_have_count(2)
+
+        # 评审专家3 declares a conflict of interest instead of scoring.
+        sign_in_portal(expert, live_hub_server, "expert3@jiangan.demo")
+        expert.goto(live_hub_server.url(HOST, "/review/"))
+        expert.get_by_role("link", name="同安社区巧手妈妈创业坊").click()
+        expert.locator("#conflict textarea[name=reason]").fill("本人是该组织理事")
+        expert.locator("#conflict button[type=submit]").click()
+        expect(expert.locator(".messages")).to_contain_text("利益冲突")
+        expert.context.clear_cookies()
 
         # The expert scores it; the applicant's name of the expert is never shown to the applicant.
         sign_in_portal(expert, live_hub_server, "expert1@jiangan.demo")
@@ -110,7 +164,8 @@ def test_apply_review_decide_notice_and_object(browser, page, live_hub_server, f
         expert.get_by_role("link", name="同安社区巧手妈妈创业坊").click()
         for field in expert.locator("input[name^=score_]").all():
             field.fill("8")
-        expert.locator("#portal-form button[type=submit]").click()
+        expect(expert.locator("[data-total-output]")).to_have_text("80.00")
+        expert.locator("#submit-scores").click()
         expect(expert.locator("#submitted")).to_contain_text("80.00")
 
         # The operator confirms the proposed allocation and publishes the notice.
@@ -120,7 +175,8 @@ def test_apply_review_decide_notice_and_object(browser, page, live_hub_server, f
         operator.locator("form[data-action=confirm] button").click()
         operator.goto(call_url)
         expect(operator.locator("#call-status")).to_have_text("已确定资助")
-        operator.locator("form[data-action=publish_notice] button").click()
+        expect(operator.locator("form[data-action=announce]")).to_have_count(1)  # one publish button
+        operator.locator("form[data-action=announce] button").click()
         expect(operator.locator("#call-status")).to_have_text("已公示")
     finally:
         operator.context.close()
@@ -141,8 +197,24 @@ def test_apply_review_decide_notice_and_object(browser, page, live_hub_server, f
         public.fill("#objection-form input[name=contact]", "13800000000")
         public.fill("#objection-form textarea[name=text]", "请公开预算明细")
         public.locator("#objection-form button[type=submit]").click()
-        expect(public.locator(".messages")).to_be_visible()
+        expect(public.locator(".messages")).to_contain_text("YY-")
         public.screenshot(path=artifact_path("funding_notice_phone"), full_page=True)
+        with tenant_context(funding_hub):
+            from incubator.accounts.models import User
+            from incubator.funding import services
+            from incubator.funding.models import Objection
+
+            objection = Objection.objects.get(notice=notice)
+            services.resolve_objections(
+                actor=User.objects.get(email=ADMIN),
+                objections=[objection],
+                upheld=False,
+                resolution="预算明细已在公示附件中公开",
+            )
+        connection.set_schema_to_public()
+        public.reload()
+        expect(public.locator("#resolved-objections")).to_contain_text(objection.reference)
+        expect(public.locator("#resolved-objections")).not_to_contain_text("居民王某")
     finally:
         public.context.close()
 
