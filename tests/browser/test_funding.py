@@ -222,3 +222,63 @@ def test_apply_review_decide_notice_and_object(browser, page, live_hub_server, f
     page.goto(live_hub_server.url(HOST, f"/portal/applications/{application.pk}/"))
     expect(page.locator("#application-status")).to_have_text("公示中")
     assert "评审专家1" not in page.content() and "80.00" not in page.content()
+
+
+def test_an_operator_sets_up_a_call_in_words_corrects_it_and_opens_it(browser, live_hub_server, funding_hub):
+    from incubator.funding.models import Call
+
+    operator = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    try:
+        login_hub_admin(operator, live_hub_server, HOST, ADMIN, PASSWORD)
+        operator.goto(live_hub_server.url(HOST, "/admin/calls/new/"))
+        form = operator.locator("form[method=post]").filter(has=operator.locator("input[name=title]"))
+        form.locator("input[name=title]").fill("2027年江岸区为老服务专项创投")
+        form.locator("input[name=budget]").fill("200000")
+        form.locator("input[name=per_project_cap]").fill("30000")
+        form.locator("label", has_text="公益慈善").click()  # a labelled choice, not an internal code
+        form.locator("label", has_text="便民生活").click()
+        form.locator("input[name=opens_at]").fill("2026-12-01 09:00")
+        form.locator("input[name=closes_at]").fill("2026-11-30 23:59")  # a mistake: before it opens
+        operator.locator("form[method=post] button.button-longrunning[type=submit]", has_text="创建").click()
+        expect(operator.locator("body")).to_contain_text("申报截止时间须晚于开始时间")
+        expect(operator.locator("input[name=title]")).to_have_value("2027年江岸区为老服务专项创投")
+        operator.screenshot(path=artifact_path("funding_call_setup_mistake"), full_page=True)
+        operator.locator("input[name=closes_at]").fill("2027-02-26 23:59")
+        operator.locator("form[method=post] button.button-longrunning[type=submit]", has_text="创建").click()
+        expect(operator.locator(".messages")).to_be_visible()
+        with tenant_context(funding_hub):
+            call = Call.objects.get(title="2027年江岸区为老服务专项创投")
+            assert call.service_fields == ["charity", "convenience"]
+        connection.set_schema_to_public()
+
+        call_url = live_hub_server.url(HOST, f"/admin/funding/calls/{call.pk}/")
+        operator.goto(call_url)
+        operator.locator("form:has(input[value=use_template]) button").click()
+        operator.locator("#edit-rubric").click()
+        first_weight = operator.locator("input[name=criteria-0-weight]")
+        original = first_weight.input_value()
+        first_weight.fill("1")
+        operator.locator("#rubric-form button[type=submit]").click()
+        expect(operator.locator("#rubric-problems")).to_contain_text("而不是 100")
+        expect(operator.locator("input[name=criteria-0-weight]")).to_have_value("1")
+        operator.locator("input[name=criteria-0-weight]").fill(original)
+        operator.locator("input[name=criteria-0-name]").fill("需求契合度")
+        operator.locator("#rubric-form button[type=submit]").click()
+        expect(operator.locator("#criteria")).to_contain_text("需求契合度")
+
+        # A wrong standard is added, then deleted after a confirmation.
+        add = operator.locator("#add-standard")
+        add.locator("select[name=category]").select_option("staff")
+        add.locator("input[name=max_percent]").fill("20")
+        add.locator("button[type=submit]").click()
+        expect(operator.locator("#standards")).to_contain_text("人员费用")
+        standard = operator.locator("#standards tr", has_text="人员费用")
+        standard.locator("details summary").click()
+        standard.locator("form[data-action=delete_standard] button").click()
+        expect(operator.locator("#standards")).to_contain_text("暂无资助标准")
+
+        operator.locator("form[data-action=open] button").click()
+        expect(operator.locator("#call-status")).to_have_text("进行中")
+        operator.screenshot(path=artifact_path("funding_call_opened"), full_page=True)
+    finally:
+        operator.context.close()
