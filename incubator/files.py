@@ -3,7 +3,7 @@
 import mimetypes
 from pathlib import Path
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 
 
 def safe_file_response(handle, filename: str, *, download_name: str | None = None) -> FileResponse:
@@ -18,3 +18,12 @@ def safe_file_response(handle, filename: str, *, download_name: str | None = Non
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+def serve_stored(field_file, *, download_name: str | None = None) -> FileResponse:
+    """A stored upload (a model's FieldFile) served safely; a 404 if the file is gone from storage."""
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return safe_file_response(handle, field_file.name, download_name=download_name)

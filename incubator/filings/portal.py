@@ -129,7 +129,7 @@ def submit_report(request, pk):
 @portal_login_required
 def download(request, kind, pk):
     """Private files: only people who act for the organisation (or operators) get them."""
-    from incubator.files import safe_file_response
+    from incubator.files import serve_stored
     from incubator.filings.models import FilingDocument
 
     mine = services.organisations_of(request.user)
@@ -141,11 +141,7 @@ def download(request, kind, pk):
         name = f"{record.year}{record.file.name[record.file.name.rfind('.') :]}"
     else:
         raise Http404
-    try:
-        handle = record.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return safe_file_response(handle, record.file.name, download_name=name)
+    return serve_stored(record.file, download_name=name)
 
 
 urlpatterns = [

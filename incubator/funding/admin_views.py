@@ -16,7 +16,7 @@ from incubator.accounts.models import User
 from incubator.accounts.roles import Role
 from incubator.errors import REFUSALS, run_service
 from incubator.errors import problems as error_problems
-from incubator.files import safe_file_response
+from incubator.files import serve_stored
 from incubator.funding import selectors, services
 from incubator.funding.forms import CriterionFormSet, QuotaForm, ReopenForm, StandardForm
 from incubator.funding.models import (
@@ -312,11 +312,7 @@ def application_view(request, pk):
 def attachment_view(request, pk):
     _require_operator(request)
     attachment = get_object_or_404(ApplicationAttachment, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return safe_file_response(handle, attachment.file.name, download_name=attachment.original_name or None)
+    return serve_stored(attachment.file, download_name=attachment.original_name or None)
 
 
 def rubric_view(request, pk=None, template_pk=None):

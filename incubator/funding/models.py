@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -608,8 +608,6 @@ class Objection(models.Model):
     @property
     def email(self) -> str:
         """The contact, if it is an e-mail address (a phone number gets a call from the hub)."""
-        from django.core.validators import validate_email
-
         try:
             validate_email(self.contact)
         except ValidationError:

@@ -12,20 +12,8 @@ from incubator.funding.models import Application, ApplicationStatus, BudgetLine,
 
 # What the applicant is shown of its own application's record: the changes of state, never who reviewed it,
 # the operators' manual decisions or conflicts of interest.
-_APPLICANT_ACTIONS = {"application.started"} | {
-    f"application.{name}"
-    for name in (
-        "submit",
-        "screen_out",
-        "accept",
-        "reviewed",
-        "recommend",
-        "not_fund",
-        "open_notice",
-        "award",
-        "reject",
-    )
-}
+_APPLICANT_STEPS = ("started", "submit", "screen_out", "accept", "reviewed", "recommend", "not_fund", "open_notice")
+_APPLICANT_ACTIONS = frozenset(f"application.{name}" for name in (*_APPLICANT_STEPS, "award", "reject"))
 
 
 def application_history(application: Application, *, for_applicant: bool = False, limit: int = 100) -> list:

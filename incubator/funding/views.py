@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incubator.errors import run_service
-from incubator.files import safe_file_response
+from incubator.files import serve_stored
 from incubator.funding import selectors, services
 from incubator.funding.documents import receipt_pdf
 from incubator.funding.models import (
@@ -492,15 +492,7 @@ def attachment_download(request, pk):
         ).distinct(),
         pk=pk,
     )
-    return _serve(attachment)
-
-
-def _serve(attachment):
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return safe_file_response(handle, attachment.file.name, download_name=attachment.original_name or None)
+    return serve_stored(attachment.file, download_name=attachment.original_name or None)
 
 
 @portal_login_required

@@ -79,7 +79,7 @@ def in_review(operator, call, applicant):
     services.submit_application(actor=member, application=application)
     services.screen(actor=operator, application=application, accept=True)
     Call.objects.filter(pk=call.pk).update(status="reviewing")
-    return application.__class__.objects.get(pk=application.pk)
+    return Application.objects.get(pk=application.pk)
 
 
 def reviewed(call, operator, organisation, score, groups, amount, expert):
