@@ -256,10 +256,11 @@ def create_call(*, actor, **fields) -> Call:
     many = {name: fields.pop(name) for name in ("eligible_streets", "needs") if name in fields}
     call = Call(**fields)
     call.full_clean()
-    call.save()
-    for name, values in many.items():
-        getattr(call, name).set(values)
-    record_event(actor=actor, action="call.changed", subject=call, reason=_("Call created"))
+    with transaction.atomic():
+        call.save()
+        for name, values in many.items():
+            getattr(call, name).set(values)
+        record_event(actor=actor, action="call.changed", subject=call, reason=_("Call created"))
     return call
 
 

@@ -116,3 +116,13 @@ def test_the_portal_shows_each_person_only_their_places(client, applicant):
     client.force_login(member)
     page = client.get("/portal/notifications/", **A).content.decode()
     assert "我的组织" in page and "我的评审" not in page
+
+
+def test_an_experts_draft_comment_stays_theirs_until_submitted(client, operator, open_call, applicant):
+    application = in_review(operator, open_call, applicant)
+    expert = UserFactory(email="draft@experts.test", roles=[Role.EXPERT])
+    [assignment] = services.assign_experts(actor=operator, application=application, experts=[expert])
+    services.save_score_draft(actor=expert, assignment=assignment, scores={}, comment="仍在考虑中")
+    client.force_login(operator)
+    page = client.get(f"/admin/funding/applications/{application.pk}/", **A).content.decode()
+    assert "仍在考虑中" not in page

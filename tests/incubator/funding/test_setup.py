@@ -240,3 +240,17 @@ def test_once_organisations_applied_editing_the_budget_needs_a_reason(client, op
     assert open_call.budget == Decimal("120000.00")
     event = AuditEvent.objects.get(action="call.changed", subject_id=str(open_call.pk))
     assert "区财政追加预算" in event.reason and "100000.00 → 120000" in event.reason
+
+
+def test_a_call_created_by_the_service_alone_is_written_with_its_audit_row(operator):
+    now = timezone.now()
+    call = services.create_call(
+        actor=operator,
+        title="服务直接创建",
+        budget=Decimal("50000"),
+        per_project_cap=Decimal("10000"),
+        service_fields=["charity"],
+        opens_at=now,
+        closes_at=now + datetime.timedelta(days=10),
+    )
+    assert AuditEvent.objects.filter(action="call.changed", subject_id=str(call.pk)).exists()
