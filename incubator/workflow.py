@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from incubator import showcase
-from incubator.audit.actions import declare
+from incubator.audit.actions import declare, declare_states
 from incubator.audit.services import record_event
 from incubator.errors import ApplicationError
 from incubator.permissions import user_has_role
@@ -50,6 +50,7 @@ class Workflow:
         for t in self.transitions:
             assert set(t.sources) | {t.target} <= known, f"{self.name}.{t.name} names an unknown state"
             declare(f"{self.name}.{t.name}", t.label or t.name)  # each transition is an audit action
+        declare_states(self.name, self.states.choices)
 
     def __getitem__(self, name: str) -> Transition:
         return self._by_name[name]

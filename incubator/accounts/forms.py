@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from incubator.ratelimit import Limit, client_address, wait_message
@@ -57,6 +58,11 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
 
 class HubAdminLoginForm(ThrottledLoginMixin, WagtailLoginForm):
     """The hub back office's sign-in (Wagtail, /admin/login/): WAGTAILADMIN_USER_LOGIN_FORM."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail's password field has no label, so Django shows the bare field name "Password" untranslated.
+        self.fields["password"].label = gettext_lazy("Password")
 
 
 class PlatformLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):

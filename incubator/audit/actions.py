@@ -5,6 +5,9 @@ action that is not declared, so a typo cannot write a row nobody will ever find.
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS: dict[str, object] = {}
+# The labels of the states an action moves between, by action or by the prefix its actions share (a
+# workflow's name): the history tables show "签约中 → 执行中", never the stored codes.
+STATES: dict[str, dict[str, object]] = {}
 
 
 def declare(name: str, label) -> str:
@@ -16,6 +19,22 @@ def declare(name: str, label) -> str:
 
 def label_of(name: str):
     return ACTIONS.get(name, name)
+
+
+def declare_states(prefix: str, labels) -> None:
+    """Name the states recorded under ``prefix`` (an action such as ``application.override`` or the prefix of
+    a family such as ``rectification``); ``labels`` is a mapping or a TextChoices' ``choices``."""
+    STATES.setdefault(prefix, {}).update(dict(labels))
+
+
+def state_label_of(action: str, state: str):
+    if not state:
+        return ""
+    for key in (action, action.split(".", 1)[0]):
+        labels = STATES.get(key)
+        if labels and state in labels:
+            return labels[state]
+    return state
 
 
 for _name, _label in (

@@ -31,3 +31,15 @@ class AuditEvent(models.Model):
         from incubator.audit.actions import label_of
 
         return label_of(self.action)
+
+    @property
+    def from_state_label(self):
+        from incubator.audit.actions import state_label_of
+
+        return state_label_of(self.action, self.from_state)
+
+    @property
+    def to_state_label(self):
+        from incubator.audit.actions import state_label_of
+
+        return state_label_of(self.action, self.to_state)

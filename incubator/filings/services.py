@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incubator.audit.actions import declare_states
 from incubator.audit.services import record_event
 from incubator.filings.models import (
     AnnualReport,
@@ -27,6 +28,8 @@ from incubator.orgs.selectors import members_of
 from incubator.orgs.services import touch
 from incubator.permissions import OPERATORS, ORGANISATION_PEOPLE, is_operator, operators, require_can_act_for
 from incubator.workflow import Transition, TransitionError, Workflow, run_transition
+
+declare_states("annual_report", AnnualReportStatus.choices)
 
 MEMBERS_AND_OPERATORS = ORGANISATION_PEOPLE
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

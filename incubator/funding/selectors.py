@@ -22,12 +22,7 @@ def application_history(application: Application, *, for_applicant: bool = False
     ).select_related("actor")
     if for_applicant:
         events = events.filter(action__in=_APPLICANT_ACTIONS)
-    rows = list(events[:limit])
-    labels = dict(ApplicationStatus.choices)
-    for event in rows:
-        event.from_label = labels.get(event.from_state, event.from_state)
-        event.to_label = labels.get(event.to_state, event.to_state)
-    return rows
+    return list(events[:limit])
 
 
 def home_card_part(ids: list[int]) -> dict[int, dict]:

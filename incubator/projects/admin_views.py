@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy
 from incubator.errors import run_service
 from incubator.funding.models import Call
 from incubator.permissions import is_operator
-from incubator.projects import selectors, services
+from incubator.projects import hub_search, selectors, services
 from incubator.projects.documents import contract_pdf
+from incubator.projects.forms import HubSearchForm
+from incubator.projects.hub_search import search_hub
 from incubator.projects.models import Installment, ProjectStatus
 from incubator.spreadsheets import xlsx_response
 from incubator.widgets import DateInput
@@ -376,4 +378,23 @@ def portfolio_export(request):
                 [[row["label"], row["count"]] for row in data.by_grade],
             ),
         ],
+    )
+
+
+@operator_only
+def hub_search_view(request):
+    """The back office's first search area: the hub's records, then links to Wagtail's other searches."""
+    form = HubSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    sections = search_hub(query) if query else []
+    return render(
+        request,
+        "projects/admin/hub_search.html",
+        {
+            "form": form,
+            "query": query,
+            "sections": sections,
+            "found": sum(section.count for section in sections),
+            "shown": hub_search.SHOWN,
+        },
     )

@@ -239,3 +239,12 @@ class EvaluationForm(_Form):
             o.pk: (data[f"achieved_{o.pk}"], data[f"score_{o.pk}"], data.get(f"comment_{o.pk}", ""))
             for o in self.objectives
         }
+
+
+class HubSearchForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search the hub's records"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Type a name, a title, a responsible person or a credit code."),
+    )

@@ -7,6 +7,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.search import SearchArea
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSetGroup
@@ -16,6 +18,7 @@ from incubator.orgs.viewsets import HubModelViewSet, ServiceOnlyPolicy, index_wi
 from incubator.permissions import is_operator
 from incubator.projects import admin_views
 from incubator.projects.models import Project
+from incubator.projects.workqueue import work_queues
 
 register_permission_policy(Project, ServiceOnlyPolicy(Project, {"add", "change", "delete"}), exact_class=True)
 
@@ -128,4 +131,39 @@ def projects_urls():
         path("projects/portfolio/export/", admin_views.portfolio_export, name="projects_portfolio_export"),
         path("projects/<int:pk>/", admin_views.project_view, name="projects_project"),
         path("projects/<int:pk>/contract.pdf", admin_views.contract_view, name="projects_contract_pdf"),
+        path("hub-search/", admin_views.hub_search_view, name="hub_search"),
     ]
+
+
+class WorkQueuePanel(Component):
+    """The back office's home shows what is waiting for the hub, in place of Wagtail's page counts."""
+
+    name = "work_queue"
+    template_name = "projects/admin/work_queue_panel.html"
+    order = 50
+
+    def get_context_data(self, parent_context=None):
+        return {"queues": work_queues()}
+
+
+@hooks.register("construct_homepage_panels")
+def add_work_queue(request, panels):
+    if is_operator(request.user):
+        panels.insert(0, WorkQueuePanel())
+
+
+@hooks.register("construct_homepage_summary_items", order=1000)  # after Wagtail's own items are added
+def drop_page_counts(request, summary_items):
+    # "10 pages, 0 images, 0 documents" tells an operator nothing about the hub's work.
+    summary_items.clear()
+
+
+class HubSearchArea(SearchArea):
+    def is_shown(self, request):
+        return is_operator(request.user)
+
+
+@hooks.register("register_admin_search_area")
+def hub_search_area():
+    # Before Wagtail's pages (order 100): the sidebar's search box goes to the first area shown.
+    return HubSearchArea(_("Hub records"), reverse("hub_search"), name="hub", icon_name="group", order=50)

@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from incubator.audit.actions import declare_states
 from incubator.audit.services import record_event
 from incubator.funding.models import (
     Application,
@@ -26,6 +28,15 @@ from incubator.notifications.services import notify
 from incubator.orgs.selectors import members_of
 from incubator.permissions import OPERATORS, operators, require_can_act_for, user_has_role
 from incubator.workflow import TransitionError, run_transition
+
+declare_states(
+    "application.override",
+    {
+        "include": gettext_lazy("Fund"),
+        "exclude": gettext_lazy("Do not fund"),
+        "none": gettext_lazy("No manual decision"),
+    },
+)
 
 # --- Ranking and allocation -------------------------------------------------------------------------
 

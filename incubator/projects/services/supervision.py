@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incubator.audit.actions import declare_states
 from incubator.audit.services import record_event
 from incubator.notifications.services import notify
 from incubator.orgs.reminders import OVERDUE, remind, rung
@@ -40,6 +41,8 @@ from incubator.projects.services.lifecycle import (
     _step,
 )
 from incubator.workflow import TransitionError
+
+declare_states("rectification", RectificationStatus.choices)
 
 # --- Supervision and rectification -------------------------------------------------------------------------
 

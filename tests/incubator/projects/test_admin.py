@@ -343,3 +343,13 @@ def test_the_page_shows_supervision_and_overdue_rectifications(
     assert 'class="overdue"' in page
     dashboard = client.get("/admin/projects/portfolio/", **A).content.decode()
     assert "补充签到表" in dashboard and _url(project) in dashboard
+
+
+def test_the_project_history_table_shows_labels_not_codes(client, operator, project):
+    services.sign_contract(actor=operator, project=project, signed_by_organisation="王敏", signed_by_hub="张强")
+    event = AuditEvent.objects.filter(action="project.sign").get()
+    assert (event.from_state, event.to_state) == ("contracting", "active")
+    client.force_login(operator)
+    page = client.get(f"/admin/projects/{project.pk}/", **A).content.decode()
+    assert "<td>签约中</td><td>实施中</td>" in page.split('id="history"')[1]
+    assert "<td>contracting</td>" not in page
