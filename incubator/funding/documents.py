@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from incubator.funding.models import Application, TargetGroup
 from incubator.pdf import Document
@@ -62,7 +63,7 @@ def receipt_pdf(application: Application) -> bytes:
         ),
         p(_("Budget"), doc.heading),
         table(
-            [[_("budget category"), _("item"), _("amount (yuan)")]]
+            [[_("budget category"), pgettext("budget line", "item"), _("amount (yuan)")]]
             + [[line.get_category_display(), line.item, f"{line.amount:,.2f}"] for line in lines]
             + [[_("Total"), "", f"{total:,.2f}"]],
             (1.5, 3, 1.3),

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incubator.areas.models import Community, Street
 from incubator.fields import BoundedTextField
@@ -468,7 +469,7 @@ class Objective(models.Model):
 class BudgetLine(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
     category = models.CharField(_("budget category"), max_length=20, choices=BudgetCategory.choices)
-    item = models.CharField(_("item"), max_length=200)
+    item = models.CharField(pgettext_lazy("budget line", "item"), max_length=200)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
 
     class Meta:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from incubator.errors import run_service
 from incubator.files import serve_stored
@@ -257,7 +257,9 @@ class BudgetRowForm(DraftRowForm):
     category = forms.ChoiceField(
         label=gettext_lazy("budget category"), choices=[("", "—"), *BudgetCategory.choices], required=False
     )
-    item = forms.CharField(label=gettext_lazy("item"), max_length=_limit(BudgetLine, "item"), required=False)
+    item = forms.CharField(
+        label=pgettext_lazy("budget line", "item"), max_length=_limit(BudgetLine, "item"), required=False
+    )
     amount = forms.DecimalField(label=gettext_lazy("amount (yuan)"), min_value=Decimal("0.01"), required=False, **MONEY)
 
     def clean(self):

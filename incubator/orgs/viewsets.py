@@ -4,12 +4,18 @@ with everything typed kept; Wagtail's own save never runs."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
+from django.contrib import messages
 from django.contrib.postgres.fields import ArrayField
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.shortcuts import redirect
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from wagtail.admin.views.generic import IndexView
-from wagtail.admin.views.generic.models import CreateView, EditView
+from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -65,9 +71,50 @@ def edit_view(service, argument: str, *, extra: tuple[str, ...] = ()):
     return View
 
 
+def still_referring(instance) -> list:
+    """The records that stop ``instance`` from being deleted (protected or restricted references)."""
+    collector = Collector(using=router.db_for_write(type(instance)))
+    try:
+        collector.collect([instance])
+    except ProtectedError as error:
+        return list(error.protected_objects)
+    except RestrictedError as error:
+        return list(error.restricted_objects)
+    return []
+
+
+def _refusal(instance, blocking) -> str:
+    kinds = Counter(str(row._meta.verbose_name_plural) for row in blocking)
+    return _("“%(object)s” cannot be deleted while other records refer to it: %(records)s.") % {
+        "object": instance,
+        "records": _(", ").join(
+            _("%(what)s (%(number)s)") % {"what": what, "number": number} for what, number in sorted(kinds.items())
+        ),
+    }
+
+
+class GuardedDeleteView(DeleteView):
+    """Deleting a record that others still refer to (an organisation with applications, a street with
+    communities) is explained on the confirmation page and refused with the same words, never a 500."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if blocking := still_referring(self.object):
+            messages.warning(request, _refusal(self.object, blocking))
+        return response
+
+    def form_valid(self, form):
+        if blocking := still_referring(self.object):
+            messages.error(self.request, _refusal(self.object, blocking))
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
 class HubModelViewSet(ModelViewSet):
-    """Our back-office screens: date and time pickers (ISO, whatever the language), and a list of choices as
-    labelled checkboxes rather than a text box of internal codes."""
+    """Our back-office screens: date and time pickers (ISO, whatever the language), a list of choices as
+    labelled checkboxes rather than a text box of internal codes, and deletion that explains a refusal."""
+
+    delete_view_class = GuardedDeleteView
 
     def formfield_for_dbfield(self, db_field, **kwargs):
         if isinstance(db_field, ArrayField) and db_field.base_field.choices:

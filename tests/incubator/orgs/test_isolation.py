@@ -37,3 +37,23 @@ def test_a_daily_job_run_for_one_hub_touches_only_that_hub(hub_a, hub_b, in_hub_
         assert services.flag_inactive_organisations() == 0
     assert Organisation.objects.get(pk=stale_a.pk).flagged_inactive_at is None
     assert services.flag_inactive_organisations() == 1
+
+
+def test_deleting_an_organisation_others_refer_to_is_explained_not_a_500(client, operator):
+    from tests.conftest import HUB_A
+    from tests.factories import ApplicationFactory
+
+    a = {"HTTP_HOST": HUB_A["domain"]}
+    kept = OrganisationFactory(name="有申报的组织")
+    ApplicationFactory(organisation=kept, title="社区读书会")
+    Incubation.objects.create(organisation=kept, needs="场地")
+    client.force_login(User.objects.get(email=operator.email))
+    confirm = client.get(f"/admin/organisations/delete/{kept.pk}/", **a).content.decode()
+    assert "仍被其他记录引用，无法删除" in confirm and "孵化" in confirm
+    refused = client.post(f"/admin/organisations/delete/{kept.pk}/", **a)
+    assert refused.status_code == 302
+    assert "无法删除" in client.get(refused["Location"], **a).content.decode()
+    assert Organisation.objects.filter(pk=kept.pk).exists()
+    free = OrganisationFactory(name="可以删除的组织")
+    assert client.post(f"/admin/organisations/delete/{free.pk}/", **a).status_code == 302
+    assert not Organisation.objects.filter(pk=free.pk).exists()
