@@ -92,6 +92,11 @@ def coverage_export(request):
                 [_("Street"), _("“1” hub-type organisation"), _("Communities"), _("Organisations"), _("Gap")],
                 street_rows,
             ),
+            (
+                _("Average per kind of community"),
+                [_("Kind"), _("Communities"), _("Organisations"), _("Average per community"), _("Target average")],
+                [[k.kind_label, k.communities, k.organisations, k.average, k.target_average] for k in data.by_kind],
+            ),
         ],
     )
 

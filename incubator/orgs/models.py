@@ -1,6 +1,9 @@
+import unicodedata
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -8,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator.areas.models import Community, Street
 from incubator.fields import BoundedTextField
+from incubator.orgs.uscc import USCCError, legal_form_problem, normalise_uscc, validate_uscc
 
 
 class LegalForm(models.TextChoices):
@@ -19,6 +23,55 @@ class LegalForm(models.TextChoices):
 
 
 REGISTERED_FORMS = (LegalForm.SOCIAL_ASSOCIATION, LegalForm.SOCIAL_SERVICE_ORGANISATION, LegalForm.FOUNDATION)
+# The organisation category (2nd character of the code, after 5 for civil affairs) of each registered form.
+USCC_CATEGORIES = {
+    LegalForm.SOCIAL_ASSOCIATION: "1",  # 51: 社会团体
+    LegalForm.SOCIAL_SERVICE_ORGANISATION: "2",  # 52: 社会服务机构 (formerly 民办非企业单位)
+    LegalForm.FOUNDATION: "3",  # 53: 基金会
+}
+
+
+class USCCField(models.CharField):
+    """The code's column: 18 characters stored, but its form field takes what people paste (spaces, hyphens,
+    zero-width spaces; ``normalise_uscc`` removes them before validation) instead of the browser cutting it at 18.
+    """
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"max_length": 40, **kwargs})
+
+    def deconstruct(self):
+        # A plain CharField to the migrations: nothing changes in the database.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+def normalise_bank_account(value: str) -> str:
+    """The account number a person meant: full-width digits made ASCII (NFKC), every space removed."""
+    return "".join(unicodedata.normalize("NFKC", value).split())
+
+
+BANK_ACCOUNT_NUMBER = RegexValidator(
+    r"^[0-9]{8,30}$", _("A bank account number has 8 to 30 digits and nothing else (spaces are ignored).")
+)
+
+
+class BankAccountNumberField(models.CharField):
+    """An account number as people type it (in groups of four, in full-width digits), stored as its digits.
+
+    ``to_python`` normalises, so ``full_clean`` stores the digits and the length and digit checks see them; the
+    form takes a little more than the column so that a number typed with spaces is not cut by the browser."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_bank_account(value) if value else value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"max_length": 40, **kwargs})
+
+    def deconstruct(self):
+        # A plain CharField to the migrations: nothing changes in the database.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
 
 
 class Tier(models.TextChoices):
@@ -61,7 +114,7 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     legal_form = models.CharField(_("legal form"), max_length=30, choices=LegalForm.choices)
-    uscc = models.CharField(
+    uscc = USCCField(
         _("Unified Social Credit Code"), max_length=18, blank=True, help_text=_("18 characters; for registered forms.")
     )
     service_fields = ArrayField(
@@ -88,6 +141,23 @@ class Organisation(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # Where the hub transfers the installments (printed on the contract).
+    bank_account_name = models.CharField(
+        _("bank account name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name the account is held in, usually the organisation's registered name."),
+    )
+    bank_name = models.CharField(
+        _("bank and branch"), max_length=200, blank=True, help_text=_("E.g. 中国工商银行武汉江岸支行.")
+    )
+    bank_account_number = BankAccountNumberField(
+        _("bank account number"),
+        max_length=30,
+        blank=True,
+        validators=[BANK_ACCOUNT_NUMBER],
+        help_text=_("8 to 30 digits; spaces are ignored."),
+    )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     members = models.PositiveIntegerField(_("members"), default=0)
     volunteers = models.PositiveIntegerField(_("volunteers"), default=0)
@@ -113,21 +183,23 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The same code however it was typed or pasted, also where full_clean() is not called.
+        if self.uscc:
+            self.uscc = normalise_uscc(self.uscc)
+        super().save(*args, **kwargs)
+
     @property
     def is_registered(self) -> bool:
         return self.legal_form in REGISTERED_FORMS
 
     def clean_fields(self, exclude=None):
-        # Normalise first (spaces, lower case, full-width input) so the length check sees the real code.
+        # Normalise first (separators, lower case, full-width input) so the length check sees the real code.
         if self.uscc:
-            import unicodedata
-
-            self.uscc = unicodedata.normalize("NFKC", self.uscc).strip().upper()
+            self.uscc = normalise_uscc(self.uscc)
         super().clean_fields(exclude)
 
     def clean(self):
-        from incubator.orgs.uscc import USCCError, validate_uscc
-
         errors = {}
         if self.uscc:
             try:
@@ -140,6 +212,10 @@ class Organisation(models.Model):
                         "An organisation with the code %(code)s is already known to this hub; if it is yours, "
                         "ask the hub to add you to it."
                     ) % {"code": self.uscc}
+                elif problem := legal_form_problem(
+                    self.uscc, self.legal_form, USCC_CATEGORIES, dict(LegalForm.choices)
+                ):
+                    errors["uscc"] = problem
         elif self.is_registered:
             errors["uscc"] = gettext("A registered organisation needs its Unified Social Credit Code.")
         if self.community_id and self.street_id and self.community.street_id != self.street_id:

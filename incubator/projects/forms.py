@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from incubator.projects import services
 from incubator.projects.models import (
+    Evaluation,
     Grade,
     ReportKind,
 )
@@ -193,6 +194,15 @@ class EvaluationForm(_Form):
         widget=_date_widget(),
         help_text=gettext_lazy("Required when the grade is “Fail”: the recommendations become the rectification."),
     )
+    grade_reason = forms.CharField(
+        label=gettext_lazy("why this grade and not the score's"),
+        required=False,
+        max_length=Evaluation._meta.get_field("grade_reason").max_length,
+        widget=_text(2),
+        help_text=gettext_lazy(
+            "Only when the grade is not the one the scores fall in (Excellent from 90, Good from 80, Pass from 60)."
+        ),
+    )
 
     def __init__(self, *args, objectives, reported: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,7 +240,7 @@ class EvaluationForm(_Form):
         return data
 
     def sections(self) -> list:
-        main = [self[name] for name in ("grade", "findings", "recommendations", "rectify_by")]
+        main = [self[name] for name in ("grade", "grade_reason", "findings", "recommendations", "rectify_by")]
         return [*self._per_objective(("achieved", "score", "comment")), (None, main)]
 
     def scores(self) -> dict:

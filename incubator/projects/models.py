@@ -311,6 +311,8 @@ class Evaluation(models.Model):
     score = models.DecimalField(_("overall score (0-100)"), max_digits=5, decimal_places=2)
     findings = BoundedTextField(_("findings"))
     recommendations = BoundedTextField(_("recommendations"))
+    # Why the grade is not the one the score falls in (services.evaluation.GRADE_BANDS); empty when it is.
+    grade_reason = BoundedTextField(_("why this grade and not the score's"), blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

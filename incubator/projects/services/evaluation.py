@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,15 @@ from incubator.workflow import TransitionError
 
 # --- Third-party evaluation ---------------------------------------------------------------------------------
 
+# The usual bands of a performance evaluation (绩效评价): 优秀 90 and above, 良好 80 to 89.99, 合格 60 to 79.99,
+# 不合格 below 60. An evaluator may grade otherwise, but then says why.
+GRADE_BANDS = ((Decimal("90"), Grade.EXCELLENT), (Decimal("80"), Grade.GOOD), (Decimal("60"), Grade.PASS))
+
+
+def grade_for(score: Decimal) -> str:
+    """The grade whose band holds ``score`` (0-100)."""
+    return next((grade for floor, grade in GRADE_BANDS if score >= floor), Grade.FAIL)
+
 
 def start_evaluation(*, actor, project: Project) -> Project:
     def guard(locked):
@@ -44,6 +53,7 @@ def submit_evaluation(
     findings: str,
     recommendations: str,
     rectify_by: datetime.date | None = None,
+    grade_reason: str = "",
 ) -> Evaluation:
     """``scores`` maps objective id to (value verified, score 0-10, comment).
 
@@ -80,9 +90,19 @@ def submit_evaluation(
             problems.append(_("A failing grade needs a rectification deadline."))
         elif rectify_by <= timezone.localdate():
             problems.append(_("The rectification deadline must be after today."))
-    if problems:
-        raise ValidationError(problems)
     overall = _money(sum(score for _a, score, _c in parsed.values()) * 10 / len(parsed)) if parsed else Decimal("0")
+    grade_reason = (grade_reason or "").strip()
+    errors = {NON_FIELD_ERRORS: problems} if problems else {}
+    if grade in Grade.values and parsed and grade != (expected := grade_for(overall)) and not grade_reason:
+        errors["grade_reason"] = [
+            _(
+                "The scores come to %(score)s, which is graded “%(expected)s”: say why you grade the project "
+                "“%(grade)s”, or correct the grade."
+            )
+            % {"score": overall, "expected": Grade(expected).label, "grade": Grade(grade).label}
+        ]
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         evaluation = Evaluation.objects.create(
             project=project,
@@ -91,6 +111,7 @@ def submit_evaluation(
             score=overall,
             findings=findings.strip(),
             recommendations=recommendations.strip(),
+            grade_reason=grade_reason if grade != grade_for(overall) else "",
         )
         EvaluationScore.objects.bulk_create(
             EvaluationScore(evaluation=evaluation, objective_id=pk, achieved=a, score=s, comment=c.strip())

@@ -70,6 +70,7 @@ def evaluation_project(request, pk):
                     findings=form.cleaned_data["findings"],
                     recommendations=form.cleaned_data["recommendations"],
                     rectify_by=form.cleaned_data["rectify_by"],
+                    grade_reason=form.cleaned_data["grade_reason"],
                 ),
             ):
                 messages.success(request, _("Your evaluation is submitted."))

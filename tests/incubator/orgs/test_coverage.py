@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -38,11 +39,18 @@ def test_coverage_counts_the_1_the_n_fields_the_x_and_the_gap(in_hub_a):
     assert (rows["关上村社区"].target, rows["关上村社区"].gap) == (5, 4)
     assert rows["自定目标社区"].meets_target
     assert data.totals["streets_with_hub"] == 1 and data.totals["gap"] == 10
+    # The source documents' targets are averages per kind: urban (4 + 2) / 2 = 3.0 against ≥ 10, 村改居 1 against ≥ 5.
+    kinds = {str(k.kind_label): k for k in data.by_kind}
+    urban_kind = kinds["城市社区"]
+    assert (urban_kind.communities, urban_kind.organisations, urban_kind.average) == (2, 6, Decimal("3.0"))
+    assert (kinds["村改居社区"].average, kinds["村改居社区"].target_average) == (Decimal("1.0"), 5)
+    assert not any(k.meets_target for k in data.by_kind)
 
     targets = CoverageTargets.load()
     targets.urban_minimum = 3
     targets.save()
     assert {r.community.name: r.gap for r in coverage().communities}["铁路新村社区"] == 0
+    assert {str(k.kind_label): k.meets_target for k in coverage().by_kind}["城市社区"]  # 3.0 ≥ 3
 
 
 def _populate(organisations: int, communities: int = 30):
@@ -99,11 +107,15 @@ def test_coverage_page_and_excel_export(client, operator):
     )
     page = client.get("/admin/incubator/coverage/", **A).content.decode()
     assert "吴井街道" in page and "五里多社区" in page and "<svg" in page
+    kinds = page.split('id="kind-coverage"')[1].split("</table>")[0]
+    assert "城市社区" in kinds and "1.0" in kinds and "≥ 10" in kinds
     response = client.get("/admin/incubator/coverage/export/", **A)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert rows[1][:2] == ("吴井街道", "五里多社区")
+    by_kind = list(workbook.worksheets[2].iter_rows(values_only=True))
+    assert by_kind[1][:3] == ("城市社区", 1, 1) and float(by_kind[1][3]) == 1.0 and by_kind[1][4] == 10
 
 
 def test_coverage_is_for_operators_only(client, member):

@@ -34,7 +34,7 @@ def test_a_wrong_code_is_refused_naming_the_rule(operator):
     broken = code[:-1] + ("0" if code[-1] != "0" else "1")
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.create_organisation(actor=operator, **fields(uscc=broken))
-    assert "check character" in refused.value.message_dict["uscc"][0]
+    assert "does not check out" in refused.value.message_dict["uscc"][0]
     assert not Organisation.objects.exists()
 
 

@@ -275,6 +275,12 @@ def test_an_excellent_evaluation_makes_a_brand_project(english, project, people)
     assert 'id="appraisal-answers"' in page and "1 answer" in page
     assert 'name="grade"' in page
 
+    mismatch = client.post(url, evaluation_data(project, "excellent", score="8", findings="入户核实"), **A)
+    page = mismatch.content.decode()
+    assert mismatch.status_code == 200 and not Evaluation.objects.exists()
+    next_to_the_field = page.split('name="grade_reason"')[0][-900:]  # label, help and error come before the box
+    assert "The scores come to 80.00, which is graded “Good”" in next_to_the_field
+    assert "入户核实" in page  # what was typed is kept
     submitted = client.post(url, evaluation_data(project, "excellent"), **A)
     assert submitted.status_code == 302
     project.refresh_from_db()

@@ -75,7 +75,7 @@ def test_from_contract_to_closing(operator, project, project_member, supervisor,
         actor=evaluator,
         project=project,
         grade="excellent",
-        scores=scores_for(project),
+        scores=scores_for(project, "9.5"),
         findings="成效显著",
         recommendations="推广经验",
     )
@@ -129,7 +129,7 @@ def test_a_failing_evaluation_sends_the_project_to_rectification_then_back(
         actor=evaluator,
         project=project,
         grade="pass",
-        scores=scores_for(project),
+        scores=scores_for(project, "7"),
         findings="整改到位",
         recommendations="保持",
     )

@@ -3,6 +3,7 @@ step, rectifications of a terminated project, independence of supervisor and eva
 run on the real clock, frozen with time-machine."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -183,3 +184,32 @@ def test_the_daily_jobs_follow_the_real_clock(operator, supervisor, evaluator):
     with time_machine.travel(datetime.datetime(2026, 7, 31, 1, 0, tzinfo=datetime.UTC), tick=False):
         assert tasks.final_report_reminders()["newly_overdue"] == 1
     assert Project.objects.get(pk=project.pk).final_report_overdue
+
+
+def test_the_grade_agrees_with_the_score_or_the_evaluator_says_why(drive, project, project_member, evaluator):
+    from incubator.projects.models import Evaluation
+    from incubator.projects.services.evaluation import grade_for
+
+    assert [grade_for(Decimal(s)) for s in ("100", "90", "89.99", "80", "79.99", "60", "59.99", "0")] == [
+        "excellent", "excellent", "good", "good", "pass", "pass", "fail", "fail",
+    ]  # fmt: skip
+    drive(project, project_member, "evaluating")
+    common = {"actor": evaluator, "project": project, "findings": "目标达成", "recommendations": "继续"}
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.submit_evaluation(grade="excellent", scores=scores_for(project, "8"), **common)  # 80: 良好
+    assert "grade_reason" in refused.value.message_dict
+    assert "80.00" in refused.value.message_dict["grade_reason"][0]
+    assert not Evaluation.objects.filter(project=project).exists()
+    evaluation = services.submit_evaluation(
+        grade="excellent", scores=scores_for(project, "8"), grade_reason="入户回访证实成效远超指标", **common
+    )
+    assert (evaluation.grade, evaluation.grade_reason) == ("excellent", "入户回访证实成效远超指标")
+
+
+def test_a_grade_that_agrees_needs_no_reason_and_keeps_none(drive, project, project_member, evaluator):
+    drive(project, project_member, "evaluating")
+    evaluation = services.submit_evaluation(
+        actor=evaluator, project=project, grade="good", scores=scores_for(project, "8"), findings="达成",
+        recommendations="继续", grade_reason="多余的说明",
+    )  # fmt: skip
+    assert evaluation.grade_reason == ""
