@@ -7,8 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config import views
+from incubator.accounts import views as account_views
 from incubator.accounts.forms import LoginForm
-from incubator.accounts.views import ThrottledPasswordResetView
 from incubator.filings import portal as filings_portal
 from incubator.funding import views as funding_views
 from incubator.orgs import portal
@@ -20,7 +20,7 @@ urlpatterns = [
     path("_floor", views.floor, name="floor"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before Wagtail's own: the same address, with a limit on reset e-mails.
-    path("admin/password_reset/", ThrottledPasswordResetView.as_view()),
+    path("admin/password_reset/", account_views.ThrottledPasswordResetView.as_view()),
     path("admin/", include(wagtailadmin_urls)),
     path(
         "portal/login/",
@@ -28,6 +28,7 @@ urlpatterns = [
         name="portal_login",
     ),
     path("portal/logout/", auth_views.LogoutView.as_view(next_page="portal_login"), name="portal_logout"),
+    path("portal/", include(account_views.portal_urlpatterns)),  # forgot password, confirmation again
     path("portal/", include(funding_views.portal_urlpatterns)),
     path("portal/", include(project_urls.portal_urlpatterns)),
     path("portal/", include(portal)),

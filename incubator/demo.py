@@ -371,6 +371,8 @@ JIANGAN_PROJECTS = [
 # Each project's objectives: short (< 3 months), medium (3-12 months) and long term (> 1 year), seed 000 Q6,
 # measured by what seed 002 reports of the project (households adapted, young people served, cases, trainings,
 # women re-employed, performances and audiences, parking spaces). Targets are illustrative.
+# Rates measured at the end (the decrease so far), never added up period by period.
+RATE_INDICATORS = {"改造家庭跌倒发生率下降", "车辆纠纷下降"}
 JIANGAN_OBJECTIVES = {
     "老人居家防跌倒": [
         ("short", "对辖区身体不便的老人入户开展需求调查，形成需求评估报告", "入户评估户数", "80", "户"),
@@ -510,6 +512,7 @@ def load_funding_demo(schema_name: str, *, password: str) -> bool:
             application=application, category="administration", item="管理费", amount=amount * Decimal("0.05")
         )
         for term, description, indicator, target, unit in JIANGAN_OBJECTIVES[title]:
+            rate = indicator in RATE_INDICATORS
             Objective.objects.create(
                 application=application,
                 term=term,
@@ -517,6 +520,8 @@ def load_funding_demo(schema_name: str, *, password: str) -> bool:
                 indicator=indicator,
                 target=Decimal(target),
                 unit=unit,
+                accumulation="latest" if rate else "sum",
+                direction="decrease_by" if rate else "increase_to",
             )
     make_call(
         "2026年江岸区社区公益创投（第二批）",

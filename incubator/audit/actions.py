@@ -89,6 +89,7 @@ for _name, _label in (
     ("project.progress_published", _("Progress published")),
     ("project.progress_hidden", _("Progress hidden")),
     ("project.appraisal_published", _("Appraisal results published")),
+    ("appraisal.comment_moderated", _("Resident's comment moderated")),
     ("project.final_report_overdue", _("Final report overdue")),
     ("supervision.visit", _("Supervision visit")),
     ("rectification.answered", _("Rectification answered")),

@@ -446,6 +446,19 @@ class Term(models.TextChoices):
     LONG = "long", _("Long term (over a year)")
 
 
+class Accumulation(models.TextChoices):
+    """How an indicator's reported values make its progress (指标口径)."""
+
+    SUM = "sum", _("A count: each period's value adds to the total")  # 增量累加
+    LATEST = "latest", _("A level or rate: the latest value stands")  # 水平值或比率，取最新值
+    CUMULATIVE = "cumulative", _("Cumulative: each period reports the total so far")  # 累计值
+
+
+class Direction(models.TextChoices):
+    INCREASE_TO = "increase_to", _("Increase to the target")  # 增加至
+    DECREASE_BY = "decrease_by", _("Decrease by the target")  # 下降（幅度）
+
+
 class Objective(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objectives")
     term = models.CharField(_("term"), max_length=10, choices=Term.choices)
@@ -456,6 +469,13 @@ class Objective(models.Model):
         _("target value"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
+    # A rate (跌倒发生率下降 30 %) reported as 10, 20, 25 has reached 25, not 55: the kind says how to add up.
+    accumulation = models.CharField(
+        _("how the values add up"), max_length=20, choices=Accumulation.choices, default=Accumulation.SUM
+    )
+    direction = models.CharField(
+        _("direction"), max_length=20, choices=Direction.choices, default=Direction.INCREASE_TO
+    )
 
     class Meta:
         verbose_name = _("objective")

@@ -21,6 +21,7 @@ from incubator.funding import selectors, services
 from incubator.funding.documents import receipt_pdf
 from incubator.funding.models import (
     MONEY,
+    Accumulation,
     Application,
     ApplicationAttachment,
     BudgetCategory,
@@ -29,6 +30,7 @@ from incubator.funding.models import (
     CallField,
     ConflictDeclaration,
     Criterion,
+    Direction,
     Objective,
     PublicNotice,
     TargetGroup,
@@ -235,7 +237,8 @@ class DraftRowForm(forms.Form):
         return f"{self.row_name}_{self.prefix}_{field_name}"
 
     def is_empty(self) -> bool:
-        return not any(v not in (None, "") for k, v in self.cleaned_data.items() if k != "category")
+        chosen = {"category", *getattr(self, "CHOICES", ())}  # a choice with a default is not typed content
+        return not any(v not in (None, "") for k, v in self.cleaned_data.items() if k not in chosen)
 
 
 class ObjectiveRowForm(DraftRowForm):
@@ -250,6 +253,24 @@ class ObjectiveRowForm(DraftRowForm):
         label=gettext_lazy("target value"), min_value=0, max_digits=12, decimal_places=2, required=False
     )
     unit = forms.CharField(label=gettext_lazy("unit"), max_length=_limit(Objective, "unit"), required=False)
+    accumulation = forms.ChoiceField(
+        label=gettext_lazy("how the values add up"),
+        choices=Accumulation.choices,
+        initial=Accumulation.SUM,
+        required=False,
+        help_text=gettext_lazy("A rate or a level (satisfaction 90 %) is not added up: its latest value stands."),
+    )
+    direction = forms.ChoiceField(
+        label=gettext_lazy("direction"), choices=Direction.choices, initial=Direction.INCREASE_TO, required=False
+    )
+    CHOICES = ("accumulation", "direction")
+
+    def clean(self):
+        data = super().clean()
+        # A page that did not send the choices (an older form) keeps the usual kind: a count to increase.
+        data["accumulation"] = data.get("accumulation") or Accumulation.SUM
+        data["direction"] = data.get("direction") or Direction.INCREASE_TO
+        return data
 
 
 class BudgetRowForm(DraftRowForm):
@@ -300,7 +321,10 @@ def _draft_forms(application, data=None):
         rows = [
             ObjectiveRowForm(
                 row=term,
-                initial={k: getattr(objectives[term], k) for k in ("description", "indicator", "target", "unit")}
+                initial={
+                    k: getattr(objectives[term], k)
+                    for k in ("description", "indicator", "target", "unit", "accumulation", "direction")
+                }
                 if term in objectives
                 else None,
             )

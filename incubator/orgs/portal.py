@@ -13,12 +13,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incubator.accounts.models import User
 from incubator.areas.models import Community, Street
 from incubator.errors import run_service
 from incubator.orgs import services
@@ -31,7 +33,12 @@ portal_login_required = login_required(login_url=reverse_lazy("portal_login"))
 class SignUpForm(forms.Form):
     full_name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("E-mail"))
-    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
     organisation_name = forms.CharField(label=gettext_lazy("Organisation's name"), max_length=200)
     legal_form = forms.ChoiceField(
         label=gettext_lazy("legal form"), choices=LegalForm.choices, initial=LegalForm.NOT_FILED
@@ -44,10 +51,16 @@ class SignUpForm(forms.Form):
     responsible_person = forms.CharField(label=gettext_lazy("responsible person"), max_length=50)
     contact_phone = forms.CharField(label=gettext_lazy("contact phone"), max_length=30, required=False)
 
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password
+    def clean(self):
+        cleaned = super().clean()
+        if password := cleaned.get("password"):
+            # The account to be: so that a password too like the person's address or name is refused too.
+            person = User(email=cleaned.get("email", ""), first_name=cleaned.get("full_name", ""))
+            try:
+                validate_password(password, person)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
 
 class ProfileForm(forms.ModelForm):

@@ -30,6 +30,7 @@ from incubator.workflow import Transition, TransitionError, Workflow, run_transi
 EDITABLE_BY_MEMBERS = (
     "name", "service_fields", "community", "responsible_person", "contact_phone", "contact_email", "address",
     "founded_on", "members", "volunteers", "description", "listed_publicly",
+    "bank_account_name", "bank_name", "bank_account_number",
 )  # fmt: skip
 
 

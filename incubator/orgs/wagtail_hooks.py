@@ -47,7 +47,7 @@ class OrganisationViewSet(HubModelViewSet):
     form_fields = [
         "name", "legal_form", "uscc", "service_fields", "street", "community", "tier", "basic_field",
         "resident_group", "responsible_person", "contact_phone", "contact_email", "address", "founded_on", "members",
-        "volunteers", "description", "listed_publicly",
+        "volunteers", "description", "listed_publicly", "bank_account_name", "bank_name", "bank_account_number",
     ]  # fmt: skip
     list_display = ["name", "legal_form", "tier", "basic_field", "street", "community", "flagged_inactive_at"]
     list_filter = ["legal_form", "tier", "basic_field", "street", "listed_publicly", "flagged_inactive_at"]

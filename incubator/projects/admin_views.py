@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from incubator.errors import run_service
 from incubator.funding.models import Call
+from incubator.ids import parse_id
 from incubator.permissions import is_operator
 from incubator.projects import hub_search, selectors, services
-from incubator.projects.documents import contract_pdf
+from incubator.projects.documents import contract_number, contract_pdf, missing_details
 from incubator.projects.forms import HubSearchForm
 from incubator.projects.hub_search import search_hub
 from incubator.projects.models import Installment, ProjectStatus
@@ -193,7 +194,15 @@ def _publish_appraisal(request, project):
     return _("The appraisal results are published on the notice board.")
 
 
+def _moderate(request, project):
+    ballot = get_object_or_404(project.ballots, pk=parse_id(request.POST.get("ballot")))
+    step = request.POST.get("step", "")
+    services.moderate_comment(actor=request.user, ballot=ballot, action=step)
+    return _("The comment is moderated.")
+
+
 ACTIONS = {
+    "moderate": _moderate,
     "sign": _sign,
     "release": _release,
     "assign_supervisor": _assign_supervisor,
@@ -241,6 +250,9 @@ def project_view(request, pk):
         "appraisal_qr_url": f"{appraisal_path}qr.svg",
         "appraisal_poster_url": f"{appraisal_path}poster/",
         "appraisal_open": project.status == ProjectStatus.APPRAISAL,
+        "contract_missing": missing_details(project),
+        "comments": services.appraisal_comments(project, reader=request.user),
+        "published_comments_limit": services.PUBLISHED_COMMENTS,
         **selectors.project_page(project),
     }
     return render(request, "projects/admin/project.html", context)
@@ -251,8 +263,7 @@ def contract_view(request, pk):
     """The contract (资助协议) as a PDF, named by its contract number."""
     project = get_object_or_404(selectors.project_for_page(pk))
     response = HttpResponse(contract_pdf(project), content_type="application/pdf")
-    number = f"GYCT-{project.application.call_id:03d}-{project.pk:04d}"
-    response["Content-Disposition"] = f'attachment; filename="contract-{number}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="contract-{contract_number(project)}.pdf"'
     return response
 
 

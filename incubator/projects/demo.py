@@ -133,7 +133,7 @@ STORIES = [
         "values": {
             "入户评估户数": (80, 0, 0, 0),
             "适老化改造户数": (12, 20, 18, 14),
-            "改造家庭跌倒发生率下降": (0, 0, 0, 35),
+            "改造家庭跌倒发生率下降": (None, None, None, 35),  # a rate, measured at the revisits at the end
         },
         "summaries": [
             "完成80位身体不便老人的入户需求调查，形成需求评估报告；完成第一批12户改造。",
@@ -410,7 +410,7 @@ STORIES = [
         "values": {
             "登记志愿者人数": (22, 0, 0, 0),
             "规范停车位数": (40, 14, 0, 8),
-            "车辆纠纷下降": (0, 0, 0, 40),
+            "车辆纠纷下降": (None, None, None, 40),  # a rate, measured at the end
         },
         "summaries": [
             "成立车辆自治党员志愿团队（22人），建立花名册和三班倒服务机制；施划规范停车位40个。",
@@ -612,7 +612,13 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
             project=current(),
             grade=grade,
             scores={
-                objectives[name].pk: (sum(story["values"][name]), score, comment)
+                objectives[name].pk: (
+                    services.achieved(
+                        objectives[name].accumulation, [v for v in story["values"][name] if v is not None]
+                    ),
+                    score,
+                    comment,
+                )
                 for name, (score, comment) in scores.items()
             },
             findings=findings,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incubator.funding.models import Accumulation
 from incubator.projects import services
 from incubator.projects.models import (
     Evaluation,
@@ -83,13 +84,36 @@ class ReportForm(_Form):
             (kind, label) for kind, label in ReportKind.choices if project.status in services.REPORT_STATES[kind]
         ]
         for objective in objectives:
+            common = {"indicator": objective.indicator}
+            facts = {"description": objective.description, "target": _number(objective.target), "unit": objective.unit}
+            if objective.accumulation == Accumulation.SUM:
+                label = _("%(indicator)s: value reached in the period") % common
+                help_text = _("%(description)s. Target: %(target)s%(unit)s.") % facts
+            elif objective.accumulation == Accumulation.LATEST:
+                label = _("%(indicator)s: level measured at the end of the period") % common
+                help_text = (
+                    _(
+                        "%(description)s. Target: %(target)s%(unit)s. A level or rate: give the value as measured now, "
+                        "not added to earlier periods; leave it empty if it was not measured in this period."
+                    )
+                    % facts
+                )
+            else:
+                label = _("%(indicator)s: total so far") % common
+                help_text = (
+                    _(
+                        "%(description)s. Target: %(target)s%(unit)s. Cumulative: give the total since the project "
+                        "started; leave it empty if it was not counted in this period."
+                    )
+                    % facts
+                )
             self.fields[f"value_{objective.pk}"] = forms.DecimalField(
-                label=_("%(indicator)s: value reached in the period") % {"indicator": objective.indicator},
-                help_text=_("%(description)s. Target: %(target)s%(unit)s.")
-                % {"description": objective.description, "target": _number(objective.target), "unit": objective.unit},
+                label=label,
+                help_text=help_text,
                 min_value=0,
                 max_digits=12,
                 decimal_places=2,
+                required=objective.accumulation == Accumulation.SUM,
                 widget=_decimal_widget(),
             )
             self.fields[f"note_{objective.pk}"] = forms.CharField(
@@ -109,7 +133,10 @@ class ReportForm(_Form):
 
     def values(self) -> dict:
         data = self.cleaned_data
-        return {o.pk: (data[f"value_{o.pk}"], data.get(f"note_{o.pk}", "")) for o in self.objectives}
+        return {
+            o.pk: ("" if data.get(f"value_{o.pk}") is None else data[f"value_{o.pk}"], data.get(f"note_{o.pk}", ""))
+            for o in self.objectives
+        }
 
 
 class AnswerForm(_Form):

@@ -12,14 +12,18 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from incubator.fields import BoundedTextField
 from incubator.funding.models import MONEY, Application, Objective
+from incubator.orgs.models import USCCField
+from incubator.orgs.uscc import USCCError, normalise_uscc, validate_uscc
 
 
 class ProjectStatus(models.TextChoices):
@@ -340,6 +344,12 @@ class EvaluationScore(models.Model):
         return f"{self.objective_id}: {self.score}"
 
 
+class CommentState(models.TextChoices):
+    NEW = "new", _("Not read yet")
+    READ = "read", _("Read")
+    HIDDEN = "hidden", _("Hidden (abusive, or personal details)")
+
+
 class AppraisalBallot(models.Model):
     """One resident's answer to the appraisal form (民事民评), without an account.
 
@@ -356,6 +366,11 @@ class AppraisalBallot(models.Model):
     )
     took_part = models.BooleanField(_("took part or benefited"))
     comment = BoundedTextField(_("comment"), blank=True)
+    # Residents' words are read by the hub and the evaluator; a chosen few go out with the published results.
+    comment_state = models.CharField(
+        _("comment moderation"), max_length=10, choices=CommentState.choices, default=CommentState.NEW
+    )
+    comment_published = models.BooleanField(_("comment shown with the published results"), default=False)
     device_hash = models.CharField(max_length=64)
     phone_hash = models.CharField(max_length=64, blank=True)
     address_hash = models.CharField(max_length=64)
@@ -369,7 +384,46 @@ class AppraisalBallot(models.Model):
             models.UniqueConstraint(
                 fields=["project", "phone_hash"], condition=~Q(phone_hash=""), name="one_ballot_per_phone"
             ),
+            models.CheckConstraint(
+                condition=~Q(comment_published=True, comment_state="hidden") & ~Q(comment_published=True, comment=""),
+                name="published_comments_are_shown",
+            ),
         ]
 
     def __str__(self):
         return f"{self.project}: {self.satisfaction}"
+
+
+@register_setting(icon="doc-full")
+class ContractParty(BaseGenericSetting):
+    """The hub as Party A (甲方) of its funding contracts: the legal entity that signs them and its details, one
+    row per hub schema, edited in Wagtail's Settings menu. What is left blank prints as a line to fill by hand."""
+
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The entity that signs the contracts as Party A, e.g. the district's civil affairs bureau or the "
+            "organisation that runs the hub; leave blank to use the hub's name."
+        ),
+    )
+    uscc = USCCField(_("Unified Social Credit Code"), max_length=18, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    responsible_person = models.CharField(_("legal representative or responsible person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("contract party details")
+
+    def clean_fields(self, exclude=None):
+        if self.uscc:  # what was pasted (spaces, hyphens, full-width) becomes the code before the length check
+            self.uscc = normalise_uscc(self.uscc)
+        super().clean_fields(exclude)
+
+    def clean(self):
+        if self.uscc:
+            try:
+                validate_uscc(self.uscc)
+            except USCCError as exc:
+                raise ValidationError({"uscc": exc.message}) from exc

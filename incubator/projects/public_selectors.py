@@ -52,6 +52,7 @@ def figures(project: Project) -> dict:
     top = max(distribution) or 1
     return {
         "answers": answers,
+        "small_sample": 0 < answers < services.SMALL_SAMPLE,
         "satisfaction": _average(project.satisfaction_avg) if answers else None,
         "usefulness": _average(project.usefulness_avg) if answers else None,
         "took_part": project.took_part_count,

@@ -294,7 +294,7 @@ def appraisal_results_list(request):
 
 @require_GET
 def appraisal_results(request, pk):
-    """One project's published appraisal results: aggregates only, never an answer or a comment."""
+    """One project's published appraisal results: the aggregates, and the few comments the hub chose to show."""
     project = public_selectors.published_appraisal(pk)
     if project is None:
         raise Http404
@@ -303,6 +303,7 @@ def appraisal_results(request, pk):
         "projects/public/appraisal_results.html",
         {
             "project": project,
+            "comments": services.published_comments(project),
             "page_title": _("Residents' appraisal: %(project)s") % {"project": project},
             "meta_description": _("What residents said of “%(project)s”.") % {"project": project},
         },

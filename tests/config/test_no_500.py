@@ -57,6 +57,9 @@ SKIP_VIEWS = {"portal_logout", "wagtailadmin_logout", "logout"}
 NOT_CRAWLED = {
     "_floor": "a load-balancer probe with no link to it, fuzzed by its own tests",
     "portal_signup_confirm": "its link is only in the sign-up e-mail; tested in tests/incubator/orgs/test_portal.py",
+    "portal_password_reset_confirm": (
+        "its link is only in the reset e-mail; hostile values in tests/incubator/accounts/test_portal_accounts.py"
+    ),
     "hub_media": "paths of uploaded files; every spelling tried in tests/config/test_media.py",
 }
 # A script element without src that the browser would run (JSON data blocks are not run), or an on…= handler.

@@ -15,11 +15,16 @@ Everything public is re-exported here, so callers keep ``from incubator.projects
 from incubator.projects.services.appraisal import (  # noqa: F401
     APPRAISAL_FREE_PER_ADDRESS,
     APPRAISAL_PER_ADDRESS_PER_HOUR,
+    PUBLISHED_COMMENTS,
+    SMALL_SAMPLE,
+    appraisal_comments,
     appraisal_needs_challenge,
     appraisal_results,
     cast_ballot,
+    moderate_comment,
     normalise_phone,
     publish_appraisal,
+    published_comments,
     start_appraisal,
 )
 from incubator.projects.services.contract import (  # noqa: F401
@@ -41,6 +46,7 @@ from incubator.projects.services.evaluation import (  # noqa: F401
 )
 from incubator.projects.services.implementation import (  # noqa: F401
     REPORT_STATES,
+    achieved,
     beneficiaries_reached,
     final_report_problems,
     progress,

@@ -10,11 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from incubator import showcase
+from incubator.audit.actions import declare_states
 from incubator.audit.services import record_event
+from incubator.permissions import OPERATORS, is_operator
 from incubator.projects.models import (
     AppraisalBallot,
+    CommentState,
     Project,
 )
 from incubator.projects.services.lifecycle import APPRAISAL_ORGANISERS, S, _current, _money, _require, _step
@@ -142,6 +146,7 @@ def appraisal_results(project: Project) -> dict:
     answers = figures["answers"]
     return {
         "answers": answers,
+        "small_sample": 0 < answers < SMALL_SAMPLE,
         "satisfaction": _money(figures["avg_satisfaction"]) if answers else None,
         "usefulness": _money(figures["avg_usefulness"]) if answers else None,
         "took_part": figures["took_part_count"],
@@ -166,3 +171,88 @@ def publish_appraisal(*, actor, project: Project) -> Project:
         showcase.changed()
     project.refresh_from_db()
     return project
+
+
+# Below this many answers the averages say little: published results carry a note saying so.
+SMALL_SAMPLE = 30
+PUBLISHED_COMMENTS = 5  # "a chosen few"
+
+
+def appraisal_comments(project: Project, *, reader) -> list[AppraisalBallot]:
+    """The residents' comments: all of them for the hub's operators (to moderate), the ones not hidden for the
+    project's evaluator; nobody else reads them."""
+    comments = project.ballots.exclude(comment="").order_by("-cast_at", "-pk")
+    if is_operator(reader):
+        return list(comments)
+    if project.evaluator_id and reader.pk == project.evaluator_id:
+        return list(comments.exclude(comment_state=CommentState.HIDDEN))
+    return []
+
+
+declare_states(
+    "appraisal.comment_moderated",
+    {
+        "new": gettext_lazy("Not read yet"),
+        "read": gettext_lazy("Read"),
+        "hidden": gettext_lazy("Hidden"),
+        "read+published": gettext_lazy("Shown with the results"),
+        "new+published": gettext_lazy("Shown with the results"),
+    },
+)
+
+MODERATION = {
+    # action: (state, published)
+    "read": (CommentState.READ, None),
+    "hide": (CommentState.HIDDEN, False),
+    "publish": (CommentState.READ, True),
+    "unpublish": (None, False),
+}
+
+
+def moderate_comment(*, actor, ballot: AppraisalBallot, action: str, reason: str = "") -> AppraisalBallot:
+    """Read, hide (abusive, or personal details), or choose a comment for the published results; each step
+    audited and reversible (a hidden comment can be read again, a published one taken back)."""
+    _require(actor, OPERATORS, _("Only hub operators moderate the residents' comments."))
+    if action not in MODERATION:
+        raise ValidationError(_("There is no such moderation step."))
+    state, published = MODERATION[action]
+    with transaction.atomic():
+        locked = AppraisalBallot.objects.select_for_update().get(pk=ballot.pk)
+        if not locked.comment:
+            raise ValidationError(_("This answer has no comment."))
+        if action == "publish":
+            Project.objects.select_for_update().get(pk=locked.project_id)  # one choice at a time per project
+            chosen = locked.project.ballots.filter(comment_published=True).exclude(pk=locked.pk).count()
+            if chosen >= PUBLISHED_COMMENTS:
+                raise ValidationError(
+                    _("At most %(number)s comments go out with the results: take one back first.")
+                    % {"number": PUBLISHED_COMMENTS}
+                )
+        before = f"{locked.comment_state}{'+published' if locked.comment_published else ''}"
+        if state is not None:
+            locked.comment_state = state
+        if published is not None:
+            locked.comment_published = published
+        locked.save(update_fields=["comment_state", "comment_published"])
+        after = f"{locked.comment_state}{'+published' if locked.comment_published else ''}"
+        record_event(
+            actor=actor,
+            action="appraisal.comment_moderated",
+            subject=locked.project,
+            from_state=before,
+            to_state=after,
+            reason=reason or f"#{locked.pk}",
+        )
+        showcase.changed()
+    return locked
+
+
+def published_comments(project: Project) -> list[str]:
+    if not project.appraisal_published_at:
+        return []
+    return list(
+        project.ballots.filter(comment_published=True)
+        .exclude(comment_state=CommentState.HIDDEN)
+        .order_by("cast_at", "pk")
+        .values_list("comment", flat=True)[:PUBLISHED_COMMENTS]
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from incubator import showcase
 from incubator.audit.services import record_event
-from incubator.funding.models import Term
+from incubator.funding.models import Accumulation, Term
 from incubator.orgs.services import touch
 from incubator.permissions import OPERATORS
 from incubator.projects.models import (
@@ -67,6 +67,12 @@ def record_activity(
         beneficiaries = _count(beneficiaries, _("New beneficiaries"))
     except ValidationError as exc:
         problems.extend(exc.messages)
+    else:
+        if beneficiaries > participants:
+            problems.append(
+                _("New beneficiaries (%(new)s) cannot be more than the participants (%(participants)s).")
+                % {"new": beneficiaries, "participants": participants}
+            )
     if problems:
         raise ValidationError(problems)
     activity = ProjectActivity.objects.create(
@@ -84,10 +90,13 @@ def record_activity(
 
 
 def _parse_values(project, values: dict) -> tuple[dict, list[str]]:
-    """``values`` maps objective id to (actual, note). Every objective needs a number, zero or more."""
+    """``values`` maps objective id to (actual, note). A count needs a number every period, zero or more; a
+    level, a rate or a cumulative figure may stay empty in a period that did not measure it."""
     parsed, problems = {}, []
     for objective in project.application.objectives.all():
         raw, note = (values.get(objective.pk) or ("", ""))[:2] if objective.pk in values else ("", "")
+        if objective.accumulation != Accumulation.SUM and str(raw if raw is not None else "").strip() == "":
+            continue
         try:
             actual = Decimal(str(raw).strip())
             if not actual.is_finite() or actual < 0:
@@ -146,6 +155,8 @@ def submit_report(
     problems += value_problems
     if kind == ReportKind.FINAL:
         problems += final_report_problems(project)
+    if not problems:
+        problems += _period_problems(project, period_start, period_end, parsed)
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
@@ -154,6 +165,8 @@ def submit_report(
         _check_report_state(locked, kind)
         if kind == ReportKind.FINAL and (late := final_report_problems(locked)):
             raise ValidationError(late)
+        if clash := _period_problems(locked, period_start, period_end, parsed):
+            raise ValidationError(clash)
         report = ProgressReport.objects.create(
             project=project,
             kind=kind,
@@ -185,6 +198,44 @@ def submit_report(
     return report
 
 
+def _period_problems(project: Project, start: datetime.date, end: datetime.date, parsed: dict) -> list[str]:
+    """A period already reported is never counted twice, and a cumulative figure never falls."""
+    problems = []
+    for clash in project.reports.filter(period_start__lte=end, period_end__gte=start):
+        problems.append(
+            _(
+                "The period overlaps the %(kind)s for %(start)s to %(end)s: each day of the project is reported "
+                "once. Start after %(end)s or correct that report."
+            )
+            % {"kind": clash.get_kind_display(), "start": clash.period_start, "end": clash.period_end}
+        )
+    if problems:
+        return problems
+    earlier = (
+        IndicatorValue.objects.filter(
+            report__project=project,
+            report__period_end__lt=start,
+            objective__accumulation=Accumulation.CUMULATIVE,
+            objective_id__in=list(parsed),
+        )
+        .select_related("objective")
+        .order_by("objective_id", "-report__period_end")
+    )
+    latest = {}
+    for value in earlier:
+        latest.setdefault(value.objective_id, value)
+    for pk, value in latest.items():
+        if parsed[pk][0] < value.actual:
+            problems.append(
+                _(
+                    "“%(indicator)s” is cumulative: it cannot fall from %(before)s to %(now)s. Give the total so far, "
+                    "not the period's increase."
+                )
+                % {"indicator": value.objective.indicator, "before": value.actual, "now": parsed[pk][0]}
+            )
+    return problems
+
+
 def final_report_problems(project: Project) -> list[str]:
     problems = []
     if not project.mid_term_accepted_on:
@@ -196,25 +247,49 @@ def final_report_problems(project: Project) -> list[str]:
     return problems
 
 
+def achieved(accumulation: str, values: list[Decimal]) -> Decimal:
+    """What an indicator has reached after the values reported so far, in the order of their periods: a count
+    adds its increments; a level or rate, and a cumulative figure, stand at their latest value."""
+    if not values:
+        return Decimal("0")
+    if accumulation == Accumulation.SUM:
+        return sum(values, Decimal("0"))
+    return values[-1]
+
+
 def progress(project: Project) -> list[dict]:
-    """Per objective: target, the value of each reported period and the running total. Two queries."""
+    """Per objective: target, the value of each reported period and what is reached after it (by the
+    indicator's kind, ``achieved``), and the share of the target. Two queries.
+
+    ``cumulative`` is what the objective has reached (the name every page and export reads)."""
     terms = list(Term.values)
     objectives = sorted(project.application.objectives.all(), key=lambda o: (terms.index(o.term), o.pk))
-    reports = list(project.reports.all())
+    reports = sorted(project.reports.all(), key=lambda r: (r.period_end, r.period_start, r.pk))
     values = {}
     for value in IndicatorValue.objects.filter(report__project=project):
         values[(value.objective_id, value.report_id)] = value.actual
     rows = []
     for objective in objectives:
-        cumulative, periods = Decimal("0"), []
+        reported, periods = [], []
         for report in reports:
             actual = values.get((objective.pk, report.pk))
             if actual is None:
                 continue
-            cumulative += actual
-            periods.append({"report": report, "actual": actual, "cumulative": cumulative})
-        percent = (cumulative / objective.target * 100).quantize(Decimal("1")) if objective.target else None
-        rows.append({"objective": objective, "periods": periods, "cumulative": cumulative, "percent": percent})
+            reported.append(actual)
+            periods.append(
+                {"report": report, "actual": actual, "cumulative": achieved(objective.accumulation, reported)}
+            )
+        reached = achieved(objective.accumulation, reported)
+        percent = (reached / objective.target * 100).quantize(Decimal("1")) if objective.target else None
+        rows.append(
+            {
+                "objective": objective,
+                "periods": periods,
+                "cumulative": reached,
+                "percent": percent,
+                "met": percent is not None and percent >= 100,
+            }
+        )
     return rows
 
 

@@ -89,6 +89,7 @@ def evaluation_project(request, pk):
         {
             "final_report": final_report,
             "appraisal": services.appraisal_results(project),
+            "comments": services.appraisal_comments(project, reader=request.user),
             "evaluation_form": bound.get("evaluation_form")
             or (EvaluationForm(objectives=objectives, reported=reported) if project.status == S.EVALUATING else None),
             "to_review": _review_forms(context["rectifications"], EVALUATION_SOURCES, bound.get("reviews")),

@@ -341,3 +341,27 @@ def test_community_workers_record_needs_and_see_nothing_else(client, in_hub_a):
     assert client.get("/admin/organisations/", **A).status_code in (302, 403)
     assert client.get("/admin/calls/", **A).status_code in (302, 403)
     assert client.get("/admin/incubator/coverage/", **A).status_code in (302, 403)
+
+
+def test_each_objective_says_how_its_values_add_up_and_keeps_it(client, open_call, applicant):
+    organisation, member = applicant
+    application = services.start_application(actor=member, call=open_call, organisation=organisation)
+    client.force_login(member)
+    url = f"/portal/applications/{application.pk}/"
+    form = client.get(url, **A).content.decode()
+    assert 'name="objective_long_accumulation"' in form and 'name="objective_long_direction"' in form
+    data = {
+        "action": "save",
+        "objective_long_description": "降低跌倒发生率",
+        "objective_long_indicator": "跌倒发生率下降",
+        "objective_long_target": "30",
+        "objective_long_accumulation": "latest",
+        "objective_long_direction": "decrease_by",
+    }
+    assert client.post(url, data, **A).status_code == 302
+    objective = application.objectives.get()
+    assert (objective.accumulation, objective.direction) == ("latest", "decrease_by")
+    page = client.get(url, **A).content.decode()
+    assert '<option value="latest" selected>' in page
+    bad = client.post(url, {**data, "objective_long_accumulation": "average"}, **A)
+    assert bad.status_code == 200 and application.objectives.get().accumulation == "latest"

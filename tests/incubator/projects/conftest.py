@@ -76,12 +76,18 @@ def scores_for(project, score="8"):
     return {o.pk: ("40", score, "") for o in project.application.objectives.all()}
 
 
+def next_period_start(project):
+    """The day after the last period reported (reports of one project never overlap)."""
+    last = project.reports.order_by("-period_end").first()
+    return last.period_end + datetime.timedelta(days=1) if last else project.starts_on
+
+
 def submit_final_report(project, member):
     return services.submit_report(
         actor=member,
         project=project,
         kind="final",
-        period_start=project.starts_on,
+        period_start=next_period_start(project),
         period_end=TODAY(),
         summary="项目完成",
         values=values_for(project),
