@@ -28,6 +28,8 @@ EVENTS = {
     event.name: event
     for event in (
         # Organisations and incubation
+        Event("organisation.signed_up", K.OPERATIONS),
+        Event("organisation.verified", K.STATUS),
         Event("incubation.applied", K.OPERATIONS),
         Event("incubation.changed", K.STATUS),
         # Filings and annual reports
@@ -56,6 +58,7 @@ EVENTS = {
         Event("rectification.overdue", K.REMINDER),
         Event("final_report.due", K.REMINDER),
         Event("final_report.overdue", K.OPERATIONS),
+        Event("final_report.returned", K.DECISION),
         # The daily digest that collects the messages a person chose to receive that way
         Event("digest", K.STATUS),
     )

@@ -238,6 +238,26 @@ register_actions_page(
 )
 
 
+def _perform_verification(request, obj, action):
+    reason = request.POST.get("reason", "")
+    if action == "verify":
+        return services.verify_organisation(actor=request.user, organisation=obj, reason=reason)
+    if action == "unverify":
+        return services.withdraw_verification(actor=request.user, organisation=obj, reason=reason)
+    raise TransitionError(_("There is no action “%(name)s”.") % {"name": action})
+
+
+register_actions_page(
+    "organisation",
+    ActionsPage(
+        queryset=lambda: Organisation.objects.select_related("street", "community"),
+        workflow=services.VERIFICATION,
+        perform=_perform_verification,
+        context=lambda request, obj: {"status_label": obj.get_verification_display()},
+    ),
+)
+
+
 def actions_view(request, kind, pk):
     _require_operator(request)
     page = ACTION_PAGES.get(kind)

@@ -109,6 +109,13 @@ class ServiceField(models.TextChoices):
     POVERTY = "poverty", _("Poverty relief")
 
 
+class Verification(models.TextChoices):
+    """Whether the hub has checked a self-registered organisation (and its code) against its documents."""
+
+    UNVERIFIED = "unverified", _("Not verified yet")  # 待核实
+    VERIFIED = "verified", _("Verified by the hub")  # 已核实
+
+
 class Organisation(models.Model):
     """A social organisation the hub works with (社会组织 / 社区社会组织)."""
 
@@ -163,6 +170,10 @@ class Organisation(models.Model):
     volunteers = models.PositiveIntegerField(_("volunteers"), default=0)
     description = BoundedTextField(_("description"), blank=True)
     listed_publicly = models.BooleanField(_("listed in the public directory"), default=False)
+    # Organisations the hub enters itself are verified; a portal sign-up waits for an operator's check.
+    verification = models.CharField(
+        _("verification"), max_length=20, choices=Verification.choices, default=Verification.VERIFIED
+    )
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     flagged_inactive_at = models.DateTimeField(_("flagged inactive at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from incubator.areas.models import Community, CommunityKind, CoverageTargets, Street
-from incubator.orgs.models import BasicField, Organisation, Tier
+from incubator.orgs.models import BasicField, Organisation, Tier, Verification
 
 
 @dataclass
@@ -20,6 +20,7 @@ class CommunityRow:
     basic: dict[str, int]
     characteristic: int
     target: int
+    unverified: int = 0  # signed up on the portal, not yet checked by the hub (counted in the total, marked)
 
     @property
     def gap(self) -> int:
@@ -89,6 +90,7 @@ def coverage(*, street_id: int | None = None) -> Coverage:
         .annotate(
             total=Count("organisations"),
             x=Count("organisations", filter=Q(organisations__tier=Tier.CHARACTERISTIC)),
+            unverified=Count("organisations", filter=Q(organisations__verification=Verification.UNVERIFIED)),
             **counts,
         )
         .order_by("street__name", "name")
@@ -108,6 +110,7 @@ def coverage(*, street_id: int | None = None) -> Coverage:
             total=c.total,
             basic={code: getattr(c, f"n_{code}") for code in BasicField.values},
             characteristic=c.x,
+            unverified=c.unverified,
             target=c.organisation_target if c.organisation_target is not None else targets.minimum_for(c.kind),
         )
         community_rows.append(row)
@@ -127,6 +130,7 @@ def coverage(*, street_id: int | None = None) -> Coverage:
         "gap": sum(r.gap for r in community_rows),
         "basic": {code: sum(r.basic[code] for r in community_rows) for code in BasicField.values},
         "characteristic": sum(r.characteristic for r in community_rows),
+        "unverified": sum(r.unverified for r in community_rows),
     }
     return Coverage(
         streets=list(street_rows.values()),

@@ -22,6 +22,7 @@ from incubator.orgs.models import (
     Membership,
     Milestone,
     Organisation,
+    Verification,
 )
 from incubator.orgs.selectors import members_of
 from incubator.permissions import OPERATORS, is_operator, operators, require_can_act_for
@@ -122,9 +123,17 @@ def register_organisation_account(*, email: str, password: str, full_name: str, 
         user.save()
         user.groups.add(ensure_roles()[Role.ORGANISATION_MEMBER])
         organisation.last_activity_at = timezone.now()
+        organisation.verification = Verification.UNVERIFIED  # until an operator checks it and its code
         organisation.save()
         Membership.objects.create(user=user, organisation=organisation)
-        record_event(actor=user, action="organisation.signed_up", subject=organisation)
+        record_event(
+            actor=user, action="organisation.signed_up", subject=organisation, to_state=Verification.UNVERIFIED
+        )
+        notify(
+            "organisation.signed_up",
+            to=operators(),
+            context={"organisation": organisation.name, "legal_form": organisation.get_legal_form_display()},
+        )
         showcase.changed()
     transaction.on_commit(
         lambda: send_account_email.apply_async(
@@ -152,6 +161,56 @@ def confirm_signup(*, uidb64: str, token: str) -> User | None:
         user.save(update_fields=["is_active"])
         record_event(actor=user, action="account.confirmed", subject=user)
     return user
+
+
+# --- Verification (核实) ------------------------------------------------------------------------------------
+
+VERIFICATION = Workflow(
+    name="organisation",
+    states=Verification,
+    status_field="verification",
+    transitions=[
+        Transition("verify", (Verification.UNVERIFIED,), Verification.VERIFIED, OPERATORS, gettext_lazy("Verify")),
+        Transition(
+            "unverify",
+            (Verification.VERIFIED,),
+            Verification.UNVERIFIED,
+            OPERATORS,
+            gettext_lazy("Withdraw the verification"),
+            needs_reason=True,
+        ),
+    ],
+)
+
+
+def verify_organisation(*, actor, organisation: Organisation, reason: str = "") -> Organisation:
+    """The operator has compared the organisation and its code with its certificate: it may now be funded."""
+
+    def guard(locked):
+        try:
+            locked.full_clean()  # the code checks out and matches the legal form
+        except ValidationError as exc:
+            raise TransitionError(" ".join(exc.messages)) from None
+        if locked.is_registered and not locked.uscc:
+            raise TransitionError(_("Add the organisation's Unified Social Credit Code before verifying it."))
+
+    return run_transition(
+        workflow=VERIFICATION,
+        obj=organisation,
+        name="verify",
+        actor=actor,
+        reason=reason,
+        guard=guard,
+        notify=lambda locked: notify(
+            "organisation.verified", to=members_of(locked), context={"organisation": locked.name}
+        ),
+    )
+
+
+def withdraw_verification(*, actor, organisation: Organisation, reason: str) -> Organisation:
+    """A verification given by mistake is taken back, with the reason; the organisation cannot be funded until
+    it is verified again."""
+    return run_transition(workflow=VERIFICATION, obj=organisation, name="unverify", actor=actor, reason=reason)
 
 
 # --- Incubation -------------------------------------------------------------------------------------

@@ -49,13 +49,18 @@ class OrganisationViewSet(HubModelViewSet):
         "resident_group", "responsible_person", "contact_phone", "contact_email", "address", "founded_on", "members",
         "volunteers", "description", "listed_publicly", "bank_account_name", "bank_name", "bank_account_number",
     ]  # fmt: skip
-    list_display = ["name", "legal_form", "tier", "basic_field", "street", "community", "flagged_inactive_at"]
-    list_filter = ["legal_form", "tier", "basic_field", "street", "listed_publicly", "flagged_inactive_at"]
+    list_display = [
+        "name", "legal_form", "tier", "basic_field", "street", "community", "verification", "flagged_inactive_at",
+        admin_views.actions_column,
+    ]  # fmt: skip
+    list_filter = [
+        "verification", "legal_form", "tier", "basic_field", "street", "listed_publicly", "flagged_inactive_at",
+    ]  # fmt: skip
     search_fields = ["name", "uscc", "responsible_person"]
     list_export = [
         "name", "legal_form", "uscc", "street", "community", "tier", "basic_field", "resident_group",
         "responsible_person", "contact_phone", "contact_email", "founded_on", "members", "volunteers",
-        "last_activity_at", "flagged_inactive_at",
+        "verification", "last_activity_at", "flagged_inactive_at",
     ]  # fmt: skip
     export_filename = "organisations"
     inspect_view_enabled = True

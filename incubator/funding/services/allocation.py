@@ -25,6 +25,7 @@ from incubator.funding.services.applications import _tell_applicant
 from incubator.funding.services.calls import APPLICATION, CALL, _money
 from incubator.funding.services.review import missing_scores
 from incubator.notifications.services import notify
+from incubator.orgs.models import Verification
 from incubator.orgs.selectors import members_of
 from incubator.permissions import OPERATORS, operators, require_can_act_for, user_has_role
 from incubator.workflow import TransitionError, run_transition
@@ -73,6 +74,7 @@ def ranking(call: Call) -> list[dict]:
             "offered_amount",
             "offer_accepted_at",
             "organisation__name",
+            "organisation__verification",
             "call_id",
         )
     )
@@ -330,6 +332,16 @@ def confirm_allocation(*, actor, call: Call, justification: str = "") -> dict:
                 ),
             )
         proposal = propose_allocation(locked_call)
+        unverified = [
+            str(row["application"].organisation)
+            for row in proposal["rows"]
+            if row["funded"] and row["application"].organisation.verification != Verification.VERIFIED
+        ]
+        if unverified:  # verified at screening, withdrawn since: the hub decides after checking again
+            raise TransitionError(
+                _("Not verified (any more): %(organisations)s. Verify them, or exclude their projects, first.")
+                % {"organisations": "、".join(unverified)}
+            )
         if proposal["spent"] > locked_call.budget:
             raise TransitionError(
                 _("The decision would spend %(spent)s yuan, more than the budget of %(budget)s yuan.")

@@ -23,7 +23,7 @@ from incubator.funding.models import (
 )
 from incubator.funding.services.calls import APPLICATION, _money
 from incubator.notifications.services import notify
-from incubator.orgs.models import Organisation
+from incubator.orgs.models import Organisation, Verification
 from incubator.orgs.selectors import members_of
 from incubator.permissions import require_can_act_for
 from incubator.workflow import TransitionError, run_transition
@@ -236,12 +236,22 @@ def submit_application(*, actor, application: Application) -> Application:
 
 
 def screen(*, actor, application: Application, accept: bool, reason: str = "") -> Application:
+    def verified(locked):
+        # An organisation that signed itself up is funded only once the hub has checked it and its code.
+        organisation = Organisation.objects.get(pk=locked.organisation_id)
+        if accept and organisation.verification != Verification.VERIFIED:
+            raise TransitionError(
+                _("“%(organisation)s” is not verified yet: verify the organisation and its code first.")
+                % {"organisation": organisation}
+            )
+
     return run_transition(
         workflow=APPLICATION,
         obj=application,
         name="accept" if accept else "screen_out",
         actor=actor,
         reason=reason,
+        guard=verified,
         notify=_tell_applicant,
     )
 

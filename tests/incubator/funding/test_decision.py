@@ -153,3 +153,15 @@ def test_an_objection_gets_a_reference_and_its_resolution_is_sent_and_shown_anon
     page = client.get(f"/notices/{notice.pk}/", **A).content.decode()
     assert objection.reference in page and "经核实场地属实" in page
     assert "李四" not in page and "lisi@example.com" not in page and "场地不实" not in page
+
+
+def test_a_decision_refuses_an_organisation_whose_verification_was_withdrawn(operator, reviewing_call, expert):
+    from incubator.orgs import services as orgs
+
+    doubtful = OrganisationFactory(name="代码存疑的组织")
+    reviewed(reviewing_call, operator, doubtful, 9, ["residents"], 30000, expert)
+    orgs.withdraw_verification(actor=operator, organisation=doubtful, reason="证书与代码不符")
+    with pytest.raises(TransitionError, match="代码存疑的组织"):
+        services.confirm_allocation(actor=operator, call=reviewing_call)
+    orgs.verify_organisation(actor=operator, organisation=doubtful)
+    services.confirm_allocation(actor=operator, call=reviewing_call)
