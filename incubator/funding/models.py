@@ -480,7 +480,14 @@ class Objective(models.Model):
     class Meta:
         verbose_name = _("objective")
         verbose_name_plural = _("objectives")
-        ordering = ["term", "id"]
+        # Short, medium, long: the order people read them in, not the alphabet's (long, medium, short).
+        ordering = [
+            models.Case(
+                models.When(term="short", then=0), models.When(term="medium", then=1), default=2,
+                output_field=models.IntegerField(),
+            ),
+            "id",
+        ]  # fmt: skip
 
     def __str__(self):
         return self.description

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
-from incubator.funding.models import TargetGroup
+from incubator.funding.models import TargetGroup, Term
 from incubator.pdf import BLANK, Document, amount_in_capitals
 from incubator.projects.models import ContractParty, Project
 
@@ -167,7 +167,8 @@ def _contract_pdf(project: Project) -> bytes:
         ),
         p(_("Objectives and indicators"), subheading),
     ]
-    objectives = list(application.objectives.all())
+    terms = list(Term.values)  # short, medium, long: the order of the application, not the alphabet's
+    objectives = sorted(application.objectives.all(), key=lambda o: (terms.index(o.term), o.pk))
     for position, o in enumerate(objectives, start=1):
         target = BLANK if o.target is None else f"{o.target.normalize():f}{o.unit}"
         story += [
