@@ -98,7 +98,7 @@ def send_account_email(*, user_id: int, kind: str) -> bool:
             "reset_url": hub.primary_url(reverse("portal_password_reset")),
         }
         if kind == "confirm_signup":
-            token = default_token_generator.make_token(user)
+            token = hub_token_generator.make_token(user)  # bound to this hub's schema, like the reset
             context["confirm_url"] = hub.primary_url(reverse("portal_signup_confirm", args=[uid, token]))
         if kind == "password_reset":
             token = hub_token_generator.make_token(user)

@@ -20,11 +20,13 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incubator.accounts.forms import confirmation_wait, count_confirmation
 from incubator.accounts.models import User
 from incubator.areas.models import Community, Street
 from incubator.errors import run_service
 from incubator.orgs import services
 from incubator.orgs.models import Incubation, LegalForm, Organisation, Reminder
+from incubator.ratelimit import wait_message
 from incubator.widgets import DateInput
 
 portal_login_required = login_required(login_url=reverse_lazy("portal_login"))
@@ -43,7 +45,8 @@ class SignUpForm(forms.Form):
     legal_form = forms.ChoiceField(
         label=gettext_lazy("legal form"), choices=LegalForm.choices, initial=LegalForm.NOT_FILED
     )
-    uscc = forms.CharField(label=gettext_lazy("Unified Social Credit Code"), required=False, max_length=30)
+    # Longer than 18: a code pasted from a document may carry spaces, hyphens or invisible separators.
+    uscc = forms.CharField(label=gettext_lazy("Unified Social Credit Code"), required=False, max_length=40)
     street = forms.ModelChoiceField(label=gettext_lazy("street"), queryset=Street.objects.all())
     community = forms.ModelChoiceField(
         label=gettext_lazy("community"), queryset=Community.objects.all(), required=False
@@ -87,8 +90,17 @@ SIGNUP_FIELDS = {"name": "organisation_name"}
 
 def signup(request):
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (wait := confirmation_wait(request, form.cleaned_data["email"]))
+    ):
+        # Each sign-up with an address may e-mail it (a confirmation, or a note that it has an account): limited
+        # like the resend, so nobody fills a stranger's inbox through this form.
+        form.add_error(None, wait_message(wait))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        count_confirmation(request, data["email"])
         registered, _user = run_service(
             request,
             lambda: services.register_organisation_account(

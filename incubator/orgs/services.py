@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from incubator import showcase
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role, ensure_roles
+from incubator.accounts.tokens import hub_token_generator
 from incubator.audit.services import record_event
 from incubator.notifications.services import notify
 from incubator.orgs.models import (
@@ -145,7 +146,6 @@ def register_organisation_account(*, email: str, password: str, full_name: str, 
 
 def confirm_signup(*, uidb64: str, token: str) -> User | None:
     """Activate the account whose e-mailed link this is; ``None`` for a wrong, used or expired link."""
-    from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_str
     from django.utils.http import urlsafe_base64_decode
 
@@ -155,7 +155,7 @@ def confirm_signup(*, uidb64: str, token: str) -> User | None:
         return None
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=pk).first()
-        if user is None or user.is_active or not default_token_generator.check_token(user, token):
+        if user is None or user.is_active or not hub_token_generator.check_token(user, token):
             return None
         user.is_active = True
         user.save(update_fields=["is_active"])

@@ -210,3 +210,19 @@ def test_registration_codes_are_accepted_in_full_width(client, in_hub_a):
     )
     assert response.status_code == 302
     assert Organisation.objects.get(name="江岸区志愿者协会").uscc == code
+
+
+def test_signing_up_again_and_again_cannot_fill_an_inbox(
+    client, in_hub_a, account_mail, django_capture_on_commit_callbacks
+):
+    community = CommunityFactory()
+    for attempt in range(3):
+        data = signup_data(community, organisation_name=f"东郊路社区四点半学校{attempt}")
+        _post_signup(client, data, django_capture_on_commit_callbacks)
+    assert len(account_mail) == 3  # the first confirmation, then the link again twice
+    refused = _post_signup(
+        client, signup_data(community, organisation_name="东郊路社区四点半学校9"), django_capture_on_commit_callbacks
+    ).content.decode()
+    assert "尝试次数过多" in refused or "分钟后再试" in refused
+    assert 'value="东郊路社区四点半学校9"' in refused  # everything typed is kept
+    assert len(account_mail) == 3
