@@ -25,7 +25,7 @@ from incubator.projects import hub_search, selectors, services
 from incubator.projects.documents import contract_number, contract_pdf, missing_details
 from incubator.projects.forms import HubSearchForm
 from incubator.projects.hub_search import search_hub
-from incubator.projects.models import Installment, ProjectStatus
+from incubator.projects.models import VARIANCE_NOTE_PERCENT, Installment, ProgressReport, ProjectStatus
 from incubator.spreadsheets import xlsx_response
 from incubator.widgets import DateInput
 from incubator.workflow import TransitionError
@@ -120,6 +120,20 @@ class TerminateForm(forms.Form):
     )
 
 
+class ReturnFinalReportForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("why the report is returned"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=ProgressReport._meta.get_field("return_reason").max_length,
+        help_text=gettext_lazy("The organisation reads this: say what to correct."),
+        error_messages={"required": gettext_lazy("Say why the final report is returned.")},
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I confirm the return: the organisation corrects the report and submits it again."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm the return.")},
+    )
+
+
 class AcceptForm(forms.Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("I confirm the acceptance: the final installment is released and the project closes."),
@@ -173,6 +187,8 @@ def _step(request, project):
     reason = ""
     if name == "terminate":
         reason = _cleaned(TerminateForm(request.POST))["reason"]
+    elif name == "return_final_report":
+        reason = _cleaned(ReturnFinalReportForm(request.POST))["reason"]
     elif name == "accept":  # irreversible: it closes the project and records the 尾款 as released
         _cleaned(AcceptForm(request.POST))
     services.take_step(actor=request.user, project=project, name=name, reason=reason)
@@ -231,8 +247,10 @@ def project_view(request, pk):
     context = {
         "project": project,
         "application": project.application,
-        "transitions": [t for t in transitions if t.name != "terminate"],
+        "transitions": [t for t in transitions if t.name not in ("terminate", "return_final_report")],
         "can_terminate": any(t.name == "terminate" for t in transitions),
+        "can_return_final_report": any(t.name == "return_final_report" for t in transitions),
+        "return_final_report_form": ReturnFinalReportForm(),
         "can_sign": project.status == ProjectStatus.CONTRACTING,
         "can_assign": project.status not in (ProjectStatus.CLOSED, ProjectStatus.TERMINATED),
         "sign_form": SignForm(
@@ -253,6 +271,7 @@ def project_view(request, pk):
         "contract_missing": missing_details(project),
         "comments": services.appraisal_comments(project, reader=request.user),
         "published_comments_limit": services.PUBLISHED_COMMENTS,
+        "variance_threshold": VARIANCE_NOTE_PERCENT,
         **selectors.project_page(project),
     }
     return render(request, "projects/admin/project.html", context)
@@ -321,6 +340,8 @@ def portfolio_export(request):
             p.award,
             p.released_total,
             p.award - p.released_total,
+            p.spent_total,
+            None if p.spent_total is None else p.spent_total - p.statement_budget,
             p.beneficiaries_total,
             _yes(p.final_report_overdue),
             p.overdue_rectifications,
@@ -342,6 +363,10 @@ def portfolio_export(request):
         [_("Awarded (yuan)"), data.award],
         [_("Released (yuan)"), data.released],
         [_("Outstanding (yuan)"), data.outstanding],
+        [_("Final reports with a financial statement"), data.statements],
+        [_("Approved budget of those projects (yuan)"), data.statement_budget],
+        [_("Actually spent (yuan)"), data.spent],
+        [_("Variance from the approved budget (yuan)"), data.spending_variance],
         [_("Beneficiaries reached"), data.beneficiaries],
         [_("Brand projects"), data.brand_projects],
         [_("Overdue rectifications"), len(data.overdue_rectifications)],
@@ -362,6 +387,8 @@ def portfolio_export(request):
                     _("Awarded (yuan)"),
                     _("Released (yuan)"),
                     _("Outstanding (yuan)"),
+                    _("Actually spent (yuan)"),
+                    _("Variance from the approved budget (yuan)"),
                     _("Beneficiaries reached"),
                     _("Final report overdue"),
                     _("Overdue rectifications"),

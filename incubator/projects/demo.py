@@ -4,8 +4,9 @@ docs/architecture.md).
 ``incubator.demo.load_funding_demo`` awards the five applications of the 2019 call; this module turns each
 into a funded project and lives it from the contract (May 2019) to its closing (July 2020): installments,
 activities, periodic and mid-term reports, supervision visits (光华 has a rectification, answered and accepted),
-the mid-term review, the final report, the residents' appraisal (民事民评) with its ballots and published
-results, the third-party evaluation (two 优秀, so two brand projects) and the acceptance that releases 尾款.
+the mid-term review, the final report with its financial statement (决算, accepted by the hub), the residents'
+appraisal (民事民评) with its ballots and published results, the third-party evaluation (two 优秀, so two brand
+projects) and the acceptance that releases 尾款.
 
 Every step goes through ``incubator.projects.services`` with the actor whose role it is, so states,
 installments and the audit trail are what the services make of them. The story is replayed on its own
@@ -17,8 +18,9 @@ Facts and figures are the seed's where it gives them: 老人居家防跌倒 surv
 500 homes since 2015 (万爷爷's handrails); 启航行动 served 9 young people with 6 cases and 1 training;
 随艺手工生活馆 trains women in flowers, leather and baking and helped 19 into work; the 老戏骨 team of 25
 retired 楚剧 actors reached 680 pupils of 解放中学; 光华's 20-odd volunteers keep the parking in three shifts
-with points exchanged for tissues and car-wash vouchers. Other numbers, the amounts, the people of the
-supervision and evaluation agencies and all dates are illustrative.
+with points exchanged for tissues and car-wash vouchers. Other numbers, the amounts (and the spending of the
+financial statements, where the epidemic cut 启航行动's second training and 老戏骨's eighth performance), the
+people of the supervision and evaluation agencies and all dates are illustrative.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ MILESTONES = {
     "report_2": D(2020, 3, 6),
     "ask_final_report": D(2020, 6, 1),
     "report_3": D(2020, 6, 10),
+    "accept_final_report": D(2020, 6, 12),
     "start_appraisal": D(2020, 6, 15),
     "start_evaluation": D(2020, 6, 29),
     "publish_appraisal": D(2020, 6, 30),
@@ -157,6 +160,11 @@ STORIES = [
             ),
         ],
         "mid_term": "需求评估扎实，改造进度符合计划，经费使用规范。同意通过中期评估。",
+        "spending": {
+            "服务活动": ("34180.00", ""),
+            "社工补贴": ("13420.00", "疫情期间以电话随访为主，社工随访工时增加。"),
+            "管理费": ("2400.00", ""),
+        },
         "ballots": (
             {5: 34, 4: 11, 3: 3},
             ["扶手装上以后，上厕所安心多了。", "社工上门很耐心，谢谢！", "希望能多改造几户。"],
@@ -224,6 +232,11 @@ STORIES = [
             ),
         ],
         "mid_term": "个案辅导进展良好，培训场次略少于计划，同意通过中期评估，请下半期补足。",
+        "spending": {
+            "服务活动": ("23650.00", "原定第二场集中技能培训因疫情取消，场地、讲师和物料费用没有发生。"),
+            "社工补贴": ("11400.00", "培训取消后改为线上一对一辅导，社工服务时数增加。"),
+            "管理费": ("1950.00", ""),
+        },
         "ballots": ({5: 12, 4: 9, 3: 3}, ["孩子现在愿意出门找工作了。", "生涯规划课很有用。"]),
         "evaluation": (
             "good",
@@ -289,6 +302,11 @@ STORIES = [
             ),
         ],
         "mid_term": "培训和活动超额完成，学员就业创业初见成效。同意通过中期评估。",
+        "spending": {
+            "服务活动": ("21650.00", ""),
+            "社工补贴": ("6900.00", ""),
+            "管理费": ("1450.00", ""),
+        },
         "ballots": (
             {5: 38, 4: 15, 3: 3},
             ["学了烘焙，现在在家接订单。", "亲子烘焙课孩子特别喜欢。", "跳蚤市集很热闹，希望常办。"],
@@ -361,6 +379,11 @@ STORIES = [
             ),
         ],
         "mid_term": "教学和演出按计划开展，戏曲进校园反响好。同意通过中期评估。",
+        "spending": {
+            "服务活动": ("12200.00", "演出场次因疫情少于计划（7场，计划8场），演出场地和音响租赁费用相应减少。"),
+            "社工补贴": ("5000.00", ""),
+            "管理费": ("980.00", ""),
+        },
         "ballots": (
             {5: 36, 4: 18, 3: 5, 2: 1},
             ["老艺术家唱得真好！", "孩子在学校看了演出，回家还在学。", "希望演出多一些。"],
@@ -442,6 +465,11 @@ STORIES = [
             ),
         ],
         "mid_term": "整改到位，自治机制运转正常。同意通过中期评估。",
+        "spending": {
+            "服务活动": ("13260.00", ""),
+            "社工补贴": ("5600.00", "疫情期间小区封闭管理，志愿者协助值守，补贴按居民代表会议通过的办法发放。"),
+            "管理费": ("1000.00", ""),
+        },
         "ballots": (
             {5: 17, 4: 15, 3: 6, 2: 2},
             ["停车比以前容易多了。", "邻里关系比以前融洽。", "晚上车位还是紧张。"],
@@ -538,6 +566,7 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
     with _on(days["sign"], 9):
         project = services.create_project(actor=operator, application=application)
     objectives = {o.indicator: o for o in application.objectives.all()}
+    lines = {line.item: line for line in application.budget_lines.all()}
 
     def current() -> Project:
         return Project.objects.get(pk=project.pk)
@@ -567,6 +596,9 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
             period_end=end,
             summary=story["summaries"][index],
             values=values,
+            spending={lines[item].pk: spent for item, spent in story["spending"].items()}
+            if kind == ReportKind.FINAL
+            else None,
         )
 
     def activity(row):
@@ -647,6 +679,7 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
             ),
         ),
         (days["ask_final_report"], lambda: services.ask_for_final_report(actor=operator, project=current())),
+        (days["accept_final_report"], lambda: services.accept_final_report(actor=operator, project=current())),
         (days["start_appraisal"], lambda: services.start_appraisal(actor=operator, project=current())),
         (days["start_appraisal"], ballots),
         (days["start_evaluation"], lambda: services.start_evaluation(actor=operator, project=current())),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,9 +12,13 @@ from django.utils.translation import gettext_lazy
 from incubator.funding.models import Accumulation
 from incubator.projects import services
 from incubator.projects.models import (
+    VARIANCE_NOTE_PERCENT,
     Evaluation,
     Grade,
     ReportKind,
+    SpendingLine,
+    variance_needs_note,
+    variance_percent,
 )
 from incubator.widgets import DateInput
 
@@ -69,7 +75,10 @@ class ActivityForm(_Form):
 
 
 class ReportForm(_Form):
-    """A report on one period, with one value (and an optional note) per objective of the application."""
+    """A report on one period, with one value (and an optional note) per objective of the application; the
+    final report also gives the financial statement (决算): the actual spending on each approved budget line,
+    with a note where it differs from the line by more than ``VARIANCE_NOTE_PERCENT`` per cent (the service
+    checks both and names the inputs it refuses)."""
 
     id_prefix = "report"
     kind = forms.ChoiceField(label=gettext_lazy("kind of report"))
@@ -77,12 +86,37 @@ class ReportForm(_Form):
     period_end = forms.DateField(label=gettext_lazy("period ends"), widget=_date_widget())
     summary = forms.CharField(label=gettext_lazy("summary"), widget=_text(4))
 
-    def __init__(self, *args, project, objectives, **kwargs):
+    def __init__(self, *args, project, objectives, budget=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.objectives = objectives
         self.fields["kind"].choices = [
             (kind, label) for kind, label in ReportKind.choices if project.status in services.REPORT_STATES[kind]
         ]
+        # The statement goes with the final report only: offered when a final report can be chosen.
+        final = any(kind == ReportKind.FINAL for kind, _label in self.fields["kind"].choices)
+        self.budget = list(budget or []) if final else []
+        self.award = project.award
+        self.requested = sum((line.amount for line, _approved in self.budget), Decimal("0.00"))
+        note_length = SpendingLine._meta.get_field("note").max_length
+        for line, _approved in self.budget:
+            common = {"item": line.item}
+            actual_label = _("%(item)s: actual spending (yuan)") % common
+            self.fields[services.spending_field(line.pk)] = forms.DecimalField(
+                label=actual_label,
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+                required=False,
+                widget=_decimal_widget(),
+            )
+            self.fields[services.spending_field(line.pk)].widget.attrs["aria-label"] = actual_label
+            note_label = _("%(item)s: why the spending differs") % common
+            self.fields[services.spending_note_field(line.pk)] = forms.CharField(
+                label=note_label,
+                max_length=note_length,
+                required=False,
+                widget=forms.TextInput(attrs={"aria-label": note_label}),
+            )
         for objective in objectives:
             common = {"indicator": objective.indicator}
             facts = {"description": objective.description, "target": _number(objective.target), "unit": objective.unit}
@@ -120,11 +154,22 @@ class ReportForm(_Form):
                 label=_("note on “%(indicator)s”") % {"indicator": objective.indicator}, max_length=300, required=False
             )
 
+    def _spending_names(self) -> list[str]:
+        return [
+            name
+            for line, _approved in self.budget
+            for name in (services.spending_field(line.pk), services.spending_note_field(line.pk))
+        ]
+
     def clean(self):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The period ends before it starts."))
+        if data.get("kind") != ReportKind.FINAL:  # another kind of report: whatever the statement holds is ignored
+            for name in self._spending_names():
+                self._errors.pop(name, None)
+                data.pop(name, None)
         return data
 
     def sections(self) -> list:
@@ -137,6 +182,66 @@ class ReportForm(_Form):
             o.pk: ("" if data.get(f"value_{o.pk}") is None else data[f"value_{o.pk}"], data.get(f"note_{o.pk}", ""))
             for o in self.objectives
         }
+
+    def spending(self) -> dict:
+        """Budget line id → (actual as typed and checked, note), for ``services.submit_report``."""
+        data = self.cleaned_data
+        return {
+            line.pk: (
+                "" if data.get(services.spending_field(line.pk)) is None else data[services.spending_field(line.pk)],
+                data.get(services.spending_note_field(line.pk), ""),
+            )
+            for line, _approved in self.budget
+        }
+
+    @property
+    def budget_scaled(self) -> bool:
+        """Partial funding: the lines ask for more than the award, so each is approved its share of it."""
+        return bool(self.budget) and self.requested != self.award
+
+    def statement_rows(self) -> dict:
+        """The statement's table: per line its approved amount, the inputs, and the variance of what was typed
+        (computed here, so the page shows it without script); the totals once every line has an amount."""
+        rows, actual_total, complete = [], Decimal("0.00"), True
+        for line, approved in self.budget:
+            actual_field = self[services.spending_field(line.pk)]
+            actual = _typed_amount(actual_field.value())
+            complete = complete and actual is not None
+            if actual is not None:
+                actual_total += actual
+            rows.append(
+                {
+                    "line": line,
+                    "budgeted": approved,
+                    "actual": actual_field,
+                    "note": self[services.spending_note_field(line.pk)],
+                    "variance": None if actual is None else actual - approved,
+                    "variance_percent": None if actual is None else variance_percent(approved, actual),
+                    "needs_note": actual is not None and variance_needs_note(approved, actual),
+                }
+            )
+        budgeted = sum((approved for _line, approved in self.budget), Decimal("0.00"))
+        return {
+            "rows": rows,
+            "budgeted": budgeted,
+            "actual": actual_total if complete else None,
+            "variance": actual_total - budgeted if complete else None,
+            "variance_percent": variance_percent(budgeted, actual_total) if complete else None,
+            "threshold": VARIANCE_NOTE_PERCENT,
+        }
+
+
+def _typed_amount(raw) -> Decimal | None:
+    """What was typed in an amount input, as yuan to the cent; None if it is empty or not an amount."""
+    if raw is None or isinstance(raw, Decimal):
+        return None if raw is None else raw.quantize(services.CENT, rounding=ROUND_HALF_UP)
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or value >= 10**10:
+        return None
+    return value.quantize(services.CENT, rounding=ROUND_HALF_UP)
 
 
 class AnswerForm(_Form):

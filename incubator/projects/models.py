@@ -9,7 +9,7 @@ installment, the final report (结项报告), residents' appraisal (民事民评
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from incubator.fields import BoundedTextField
-from incubator.funding.models import MONEY, Application, Objective
+from incubator.funding.models import MONEY, Application, BudgetLine, Objective
 from incubator.orgs.models import USCCField
 from incubator.orgs.uscc import USCCError, normalise_uscc, validate_uscc
 
@@ -32,7 +32,8 @@ class ProjectStatus(models.TextChoices):
     MID_TERM_REVIEW = "mid_term_review", _("Mid-term review")  # 中期评估
     RECTIFYING = "rectifying", _("Rectification required")  # 整改中
     FINAL_REPORT_DUE = "final_report_due", _("Final report due")  # 待交结项报告
-    FINAL_REPORT_SUBMITTED = "final_report_submitted", _("Final report submitted")
+    FINAL_REPORT_SUBMITTED = "final_report_submitted", _("Final report submitted")  # 结项报告已提交
+    FINAL_REPORT_ACCEPTED = "final_report_accepted", _("Final report accepted")  # 结项报告已通过
     APPRAISAL = "appraisal", _("Residents' appraisal")  # 民事民评
     EVALUATING = "evaluating", _("Third-party evaluation")  # 第三方评估
     EVALUATED = "evaluated", _("Evaluated, awaiting acceptance")
@@ -197,6 +198,10 @@ class ProgressReport(models.Model):
     summary = BoundedTextField(_("summary"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    # A final report the hub returned for correction (the reason is shown to the organisation). It stays as
+    # history; it no longer counts (progress, periods, the statement) and a corrected one replaces it.
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = BoundedTextField(_("why the report was returned"), blank=True)
 
     class Meta:
         verbose_name = _("progress report")
@@ -204,11 +209,68 @@ class ProgressReport(models.Model):
         ordering = ["period_start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="report_period_order"),
-            models.UniqueConstraint(fields=["project"], condition=Q(kind="final"), name="one_final_report_per_project"),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(kind="final", returned_at__isnull=True),
+                name="one_current_final_report_per_project",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.period_start}–{self.period_end}"
+
+
+# A line of the financial statement whose spending differs from its approved amount by more than this share
+# (in per cent, either way) needs a note saying why (决算差异说明).
+VARIANCE_NOTE_PERCENT = Decimal("10")
+
+
+def variance_needs_note(budgeted: Decimal, actual: Decimal) -> bool:
+    """Exact, in Decimal: |actual − budgeted| > budgeted × VARIANCE_NOTE_PERCENT %."""
+    return abs(actual - budgeted) * 100 > budgeted * VARIANCE_NOTE_PERCENT
+
+
+def variance_percent(budgeted: Decimal, actual: Decimal) -> Decimal | None:
+    """The variance as a share of the approved amount, to 0.1 %; None when nothing was approved."""
+    if not budgeted:
+        return None
+    return ((actual - budgeted) * 100 / budgeted).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+class SpendingLine(models.Model):
+    """One line of a final report's financial statement (决算): what was actually spent on one line of the
+    approved budget. ``budgeted`` is the line's approved amount when the report was submitted (the line's share
+    of the award, ``services.approved_budget``), kept so the statement reads the same later."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="spending")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="+")
+    budgeted = models.DecimalField(_("approved budget (yuan)"), **MONEY)
+    actual = models.DecimalField(_("actual spending (yuan)"), **MONEY, validators=[MinValueValidator(0)])
+    note = BoundedTextField(_("explanation of the variance"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("spending line")
+        verbose_name_plural = _("spending lines")
+        ordering = ["report", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "budget_line"], name="one_spending_line_per_budget_line"),
+            models.CheckConstraint(condition=Q(actual__gte=0) & Q(budgeted__gte=0), name="spending_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_line_id}: {self.actual}"
+
+    @property
+    def variance(self) -> Decimal:
+        return self.actual - self.budgeted
+
+    @property
+    def variance_percent(self) -> Decimal | None:
+        return variance_percent(self.budgeted, self.actual)
+
+    @property
+    def needs_note(self) -> bool:
+        return variance_needs_note(self.budgeted, self.actual)
 
 
 class IndicatorValue(models.Model):

@@ -10,7 +10,18 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
@@ -28,6 +39,9 @@ from incubator.projects.models import (
     ProjectStatus,
     Rectification,
     RectificationStatus,
+    ReportKind,
+    SpendingLine,
+    variance_percent,
 )
 
 ZERO = Decimal("0.00")
@@ -105,6 +119,12 @@ def project_page(project: Project) -> dict:
     """What the project's page shows, read in a fixed number of queries."""
     rows = installments(project)
     activities = list(project.activities.select_related("recorded_by"))
+    reports = list(
+        project.reports.select_related("submitted_by").prefetch_related(
+            Prefetch("spending", SpendingLine.objects.select_related("budget_line"))
+        )
+    )
+    final_report = next((r for r in reports if r.kind == ReportKind.FINAL and r.returned_at is None), None)
     return {
         "installments": rows,
         "money": services.money_summary(project),
@@ -112,7 +132,12 @@ def project_page(project: Project) -> dict:
         "activities": activities,
         "beneficiaries": sum(a.beneficiaries for a in activities),
         "participants": sum(a.participants for a in activities),
-        "reports": project.reports.select_related("submitted_by"),
+        "reports": reports,
+        "final_report": final_report,
+        "statement": services.statement_of(final_report),
+        "statement_problems": services.statement_problems(project, final_report)
+        if project.status == ProjectStatus.FINAL_REPORT_SUBMITTED and final_report
+        else [],
         "visits": project.visits.select_related("supervisor"),
         "rectifications": rectifications(project),
         "reviews": project.mid_term_reviews.select_related("reviewer"),
@@ -164,10 +189,23 @@ class Portfolio:
     by_grade: list[dict] = field(default_factory=list)
     overdue_rectifications: list[Rectification] = field(default_factory=list)
     overdue_final_reports: list[Project] = field(default_factory=list)
+    # Budget against actual: the projects whose final report (not returned) gives its financial statement, their
+    # approved budget (the awards, split over the budget lines: services.approved_budget) and what they spent.
+    statements: int = 0
+    statement_budget: Decimal = ZERO
+    spent: Decimal = ZERO
 
     @property
     def outstanding(self) -> Decimal:
         return self.award - self.released
+
+    @property
+    def spending_variance(self) -> Decimal:
+        return self.spent - self.statement_budget
+
+    @property
+    def spending_variance_percent(self) -> Decimal | None:
+        return variance_percent(self.statement_budget, self.spent)
 
     @property
     def state_max(self) -> int:
@@ -179,7 +217,7 @@ class Portfolio:
 
 
 def portfolio(projects: QuerySet | None = None) -> Portfolio:
-    """The dashboard's figures for ``projects`` (all by default), in nine queries whatever their number."""
+    """The dashboard's figures for ``projects`` (all by default), in ten queries whatever their number."""
     projects = Project.objects.all() if projects is None else projects
     ids = projects.values("pk")
     totals = projects.aggregate(
@@ -193,6 +231,15 @@ def portfolio(projects: QuerySet | None = None) -> Portfolio:
     beneficiaries = ProjectActivity.objects.filter(project__in=ids).aggregate(
         total=Coalesce(Sum("beneficiaries"), Value(0))
     )["total"]
+    spending = (
+        _current_spending()
+        .filter(report__project__in=ids)
+        .aggregate(
+            projects=Count("report__project", distinct=True),
+            budgeted=Coalesce(Sum("budgeted"), Value(ZERO), output_field=MONEY_FIELD),
+            actual=Coalesce(Sum("actual"), Value(ZERO), output_field=MONEY_FIELD),
+        )
+    )
 
     states = {
         row["status"]: row
@@ -262,11 +309,20 @@ def portfolio(projects: QuerySet | None = None) -> Portfolio:
         by_grade=by_grade,
         overdue_rectifications=overdue_rectifications,
         overdue_final_reports=overdue_final_reports,
+        statements=spending["projects"],
+        statement_budget=spending["budgeted"],
+        spent=spending["actual"],
     )
 
 
+def _current_spending() -> QuerySet:
+    """The lines of the financial statements that count: those of final reports not returned."""
+    return SpendingLine.objects.filter(report__kind=ReportKind.FINAL, report__returned_at__isnull=True)
+
+
 def portfolio_rows(projects: QuerySet | None = None) -> QuerySet:
-    """Every project with its released money, beneficiaries and overdue rectifications: one query."""
+    """Every project with its released money, beneficiaries, overdue rectifications and, once its final report
+    gives the financial statement, the statement's approved budget and actual spending (else None): one query."""
     projects = Project.objects.all() if projects is None else projects
     released = (
         Installment.objects.filter(project=OuterRef("pk"), released_on__isnull=False)
@@ -291,9 +347,14 @@ def portfolio_rows(projects: QuerySet | None = None) -> QuerySet:
         .annotate(total=Count("id"))
         .values("total")
     )
+    statement = _current_spending().filter(report__project=OuterRef("pk")).order_by().values("report__project")
+    budgeted = statement.annotate(total=Sum("budgeted")).values("total")
+    spent = statement.annotate(total=Sum("actual")).values("total")
     return (
         projects.select_related("application__organisation", "application__call")
         .annotate(
+            statement_budget=Subquery(budgeted, output_field=MONEY_FIELD),
+            spent_total=Subquery(spent, output_field=MONEY_FIELD),
             released_total=Coalesce(
                 Subquery(released, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
             ),

@@ -26,7 +26,7 @@ from incubator.funding.models import (
     PublicNotice,
 )
 from incubator.orgs.models import Incubation, IncubationStatus
-from incubator.projects.models import FINISHED, Project, Rectification, RectificationStatus
+from incubator.projects.models import FINISHED, Project, ProjectStatus, Rectification, RectificationStatus
 
 SHOWN = 5
 
@@ -232,6 +232,22 @@ def _final_reports(today) -> Queue:
     )
 
 
+def _final_reports_to_check(today) -> Queue:
+    """Final reports submitted, waiting for the hub to accept or return them (with their financial statement)."""
+    rows, count = first_with_count(
+        Project.objects.filter(status=ProjectStatus.FINAL_REPORT_SUBMITTED)
+        .select_related("application__organisation")
+        .order_by("final_report_due_on", "pk")
+    )
+    return Queue(
+        "final_reports_to_check",
+        gettext_lazy("Final reports to check"),
+        count,
+        [Item(str(r), str(r.application.organisation), reverse("projects_project", args=[r.pk])) for r in rows],
+        reverse("projects:index") + f"?status={ProjectStatus.FINAL_REPORT_SUBMITTED}",
+    )
+
+
 def work_queues(today=None) -> list[Queue]:
     """Every queue of work waiting for the operators, in the order of the hub's year (one query each)."""
     today = today or timezone.localdate()
@@ -252,5 +268,6 @@ def work_queues(today=None) -> list[Queue]:
             "rectifications_overdue",
             gettext_lazy("Rectifications overdue"),
         ),
+        _final_reports_to_check(today),
         _final_reports(today),
     ]

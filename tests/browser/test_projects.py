@@ -4,8 +4,10 @@ The operator records the signing, downloads the contract and releases the first 
 organisation logs an activity and reports its indicators (and is refused a final report before the
 mid-term review); the supervisor visits and requires a rectification, which the organisation answers and
 the supervisor accepts, then holds the mid-term review; the operator releases the second installment;
-the organisation submits its final report; residents appraise the project without an account (a second
-answer from the same phone is refused); the third-party evaluator grades it excellent; the operator
+the organisation submits its final report with the financial statement (a line past the variance threshold
+is refused until it carries a note); the operator returns it with a reason, the organisation resubmits it and
+the operator accepts it; residents appraise the project without an account (a second answer from the same
+phone is refused); the third-party evaluator grades it excellent; the operator
 accepts and closes it (the last installment is released), publishes its progress, and the portfolio
 dashboard shows it closed with the whole award released.
 
@@ -81,6 +83,7 @@ def _seed() -> dict:
     return {
         "project": project.pk,
         "objectives": {o.term: o.pk for o in application.objectives.all()},
+        "budget": {line.item: line.pk for line in application.budget_lines.all()},
         "supervisor": supervisor.pk,
         "evaluator": evaluator.pk,
         "award": project.award,
@@ -153,7 +156,8 @@ def _step(operator, name):
     expect(operator.locator(".messages li.success")).to_be_visible()
 
 
-def _report(page, kind, start, end, summary, values: dict):
+def _report(page, kind, start, end, summary, values: dict, spending: dict | None = None):
+    """Fill in the report form; ``spending`` maps a budget line's id to (actual, note) for the statement."""
     form = page.locator("#submit-report form")
     form.locator("select[name=kind]").select_option(kind)
     form.locator("input[name=period_start]").fill(start.isoformat())
@@ -161,6 +165,9 @@ def _report(page, kind, start, end, summary, values: dict):
     form.locator("textarea[name=summary]").fill(summary)
     for pk, value in values.items():
         form.locator(f"input[name=value_{pk}]").fill(value)
+    for pk, (actual, note) in (spending or {}).items():
+        form.locator(f"input[name=spending_{pk}]").fill(actual)
+        form.locator(f"input[name=spending_note_{pk}]").fill(note)
     _submit(page, form.locator("button[type=submit]"))
 
 
@@ -314,11 +321,15 @@ def test_a_funded_project_from_contract_to_closing(browser, page, live_hub_serve
         assert state["status"] == "active"
         assert state["mid_term_accepted_on"] == today
 
-        # 4. The operator releases installment 2; the organisation submits its final report.
+        # 4. The operator releases installment 2; the organisation submits its final report with the financial
+        # statement: the materials line, 12.5 % over its 20000.00, is refused without a note, then explained.
         operator.goto(admin_url)
         _release(operator, 2)
         assert _project(hub, pk)["released"] == [True, True, False]
 
+        budget = seed["budget"]
+        materials, staff, admin_fee = budget["适老化改造材料"], budget["社工补贴"], budget["管理费"]
+        spending = {materials: ("22500", ""), staff: ("9000", ""), admin_fee: ("1800.50", "")}
         member.goto(portal_url)
         _report(
             member,
@@ -327,17 +338,57 @@ def test_a_funded_project_from_contract_to_closing(browser, page, live_hub_serve
             today,
             "项目全部完成",
             {short: "50", medium: "30", long: "20"},
+            spending,
         )
+        expect(member.locator("#submit-report .error-summary")).to_be_visible()
+        row = member.locator(f"#statement-form tr[data-line='{materials}']")
+        expect(row.locator(".errorlist")).to_be_visible()  # the refusal next to the note to write
+        expect(row.locator(f"input[name=spending_{materials}]")).to_have_value("22500")  # the input kept
+        expect(row.locator("[data-variance]")).to_have_text("2500.00")
+        admin_row = member.locator(f"#statement-form tr[data-line='{admin_fee}']")
+        expect(admin_row.locator(".errorlist")).to_be_visible()  # 1800.50 of 3333.33: 46 % under, no note
+        member.screenshot(path=artifact_path("projects_portal_statement_refused"), full_page=True)
+        assert _project(hub, pk)["reports"] == ["periodic"]
+        member.locator(f"input[name=spending_note_{materials}]").fill("建材涨价，改造户数增加")
+        member.locator(f"input[name=spending_note_{admin_fee}]").fill("办公用品由机构自筹")
+        _submit(member, member.locator("#submit-report form button[type=submit]"))
         expect(member.locator(".messages li.success")).to_be_visible()
         expect(member.locator(f"#objective-{short} .cumulative")).to_contain_text("80")
         expect(member.locator(f"#objective-{short} .percent")).to_have_text("100%")
         expect(member.locator("#submit-report")).to_have_count(0)
+        expect(member.locator("#reports table.statement [data-total=actual]")).to_have_text("33300.50")
         state = _project(hub, pk)
         assert state["status"] == "final_report_submitted"
         assert state["reports"] == ["periodic", "final"]
 
-        # 5. The residents' appraisal: one answer per phone, the second refused; results published.
+        # The operator reads the statement and returns the report with a reason; the organisation finds it back,
+        # corrected nothing but the note, and submits it again; the operator accepts it.
         operator.goto(admin_url)
+        expect(operator.locator(f"#statement tr[data-line='{materials}'] td[data-actual]")).to_have_text("22500.00")
+        operator.locator("#return-final-report summary").click()
+        back = operator.locator("form[data-action=return_final_report]")
+        back.locator("textarea[name=reason]").fill("请说明社工补贴为何低于预算")
+        back.locator("input[name=confirm]").check()
+        _submit(operator, back.locator("button[type=submit]"))
+        expect(operator.locator(".messages li.success")).to_be_visible()
+        assert _project(hub, pk)["status"] == "final_report_due"
+
+        member.goto(portal_url)
+        expect(member.locator("#next-steps li.urgent")).to_contain_text("请说明社工补贴为何低于预算")
+        expect(member.locator(f"input[name=spending_{materials}]")).to_have_value("22500.00")  # as it was sent
+        member.locator(f"input[name=spending_note_{staff}]").fill("一名社工离职，补贴按实际发放")
+        _submit(member, member.locator("#submit-report form button[type=submit]"))
+        expect(member.locator(".messages li.success")).to_be_visible()
+        expect(member.locator("#reports .report.returned .return-reason")).to_contain_text("请说明社工补贴为何低于预算")
+        state = _project(hub, pk)
+        assert state["status"] == "final_report_submitted"
+        assert state["reports"] == ["periodic", "final", "final"]
+
+        operator.goto(admin_url)
+        _step(operator, "accept_final_report")
+        assert _project(hub, pk)["status"] == "final_report_accepted"
+
+        # 5. The residents' appraisal: one answer per phone, the second refused; results published.
         _step(operator, "start_appraisal")
         assert _project(hub, pk)["status"] == "appraisal"
         appraisal_url = operator.locator("#appraisal-link").get_attribute("href")

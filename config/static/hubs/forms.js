@@ -90,3 +90,51 @@ document.querySelectorAll("[data-budget]").forEach((budget) => {
   budget.addEventListener("change", update);
   update();
 });
+
+// The final report's financial statement: each line's variance against its approved amount as it is typed, the
+// totals, which lines need a note; shown only while the report being written is the final one.
+document.querySelectorAll("[data-statement]").forEach((statement) => {
+  const threshold = Number.parseFloat(statement.dataset.threshold);
+  const kind = statement.closest("form")?.querySelector("select[name=kind]");
+  const cents = (text) => {
+    const value = Number.parseFloat(String(text).trim());
+    return /^\d+(\.\d{0,2})?$/.test(String(text).trim()) && Number.isFinite(value) ? Math.round(value * 100) : null;
+  };
+  const percent = (variance, budgeted) => (budgeted ? `${((variance * 100) / budgeted).toFixed(1)}%` : "—");
+  const update = () => {
+    let budgetedTotal = 0;
+    let actualTotal = 0;
+    let complete = true;
+    statement.querySelectorAll("tbody tr[data-budgeted]").forEach((row) => {
+      const budgeted = cents(row.dataset.budgeted);
+      const actual = cents(row.querySelector("input[name^=spending_]:not([name^=spending_note_])").value);
+      budgetedTotal += budgeted;
+      const hint = row.querySelector(".note-needed");
+      if (actual === null) {
+        complete = false;
+        row.querySelector("[data-variance]").textContent = "—";
+        row.querySelector("[data-variance-percent]").textContent = "—";
+        hint.hidden = true;
+        return;
+      }
+      actualTotal += actual;
+      const variance = actual - budgeted;
+      row.querySelector("[data-variance]").textContent = yuan(variance / 100);
+      row.querySelector("[data-variance-percent]").textContent = percent(variance, budgeted);
+      hint.hidden = !(Math.abs(variance) * 100 > budgeted * threshold);
+    });
+    const total = (name, text) => {
+      statement.querySelector(`[data-total=${name}]`).textContent = text;
+    };
+    total("actual", complete ? yuan(actualTotal / 100) : "—");
+    total("variance", complete ? yuan((actualTotal - budgetedTotal) / 100) : "—");
+    total("variance-percent", complete ? percent(actualTotal - budgetedTotal, budgetedTotal) : "—");
+  };
+  const showForKind = () => {
+    if (kind) statement.hidden = kind.value !== "final";
+  };
+  statement.addEventListener("input", update);
+  kind?.addEventListener("change", showForKind);
+  showForKind();
+  update();
+});

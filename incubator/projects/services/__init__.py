@@ -3,6 +3,8 @@ stage's module except ``steps``):
 
 - ``lifecycle``: the PROJECT workflow, who may see and act, notifications, the one ``_step`` runner;
 - ``contract``: contract, installments, supervisor and evaluator assignments;
+- ``final_account``: the approved budget per line, the financial statement (决算) of the final report, and the
+  hub's acceptance or return of that report;
 - ``implementation``: activities and indicator reports;
 - ``supervision``: visits, rectifications, the mid-term review, the final report and its reminders;
 - ``appraisal``: the residents' appraisal;
@@ -44,6 +46,18 @@ from incubator.projects.services.evaluation import (  # noqa: F401
     submit_evaluation,
     terminate_project,
 )
+from incubator.projects.services.final_account import (  # noqa: F401
+    Statement,
+    accept_final_report,
+    approved_budget,
+    current_final_report,
+    parse_spending,
+    return_final_report,
+    spending_field,
+    spending_note_field,
+    statement_of,
+    statement_problems,
+)
 from incubator.projects.services.implementation import (  # noqa: F401
     REPORT_STATES,
     achieved,
@@ -58,6 +72,7 @@ from incubator.projects.services.lifecycle import (  # noqa: F401
     APPRAISAL_ORGANISERS,
     BUTTONS,
     CENT,
+    DECISIONS,
     IMPLEMENTING,
     MEMBERS,
     PROJECT,

@@ -161,7 +161,15 @@ def publish_appraisal(*, actor, project: Project) -> Project:
     """Publish the aggregated answers on the hub's notice board (never the individual answers)."""
     _require(actor, APPRAISAL_ORGANISERS, _("Only hub operators and community workers publish appraisal results."))
     project = _current(project)
-    if project.status in (S.CONTRACTING, S.ACTIVE, S.MID_TERM_REVIEW, S.RECTIFYING, S.FINAL_REPORT_DUE):
+    if project.status in (
+        S.CONTRACTING,
+        S.ACTIVE,
+        S.MID_TERM_REVIEW,
+        S.RECTIFYING,
+        S.FINAL_REPORT_DUE,
+        S.FINAL_REPORT_SUBMITTED,
+        S.FINAL_REPORT_ACCEPTED,
+    ):
         raise TransitionError(_("Appraisal results are published once the appraisal has taken place."))
     if not project.ballots.exists():
         raise TransitionError(_("No resident has answered yet; there is nothing to publish."))

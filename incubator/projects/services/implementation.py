@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from incubator.projects.models import (
     RectificationStatus,
     ReportKind,
 )
+from incubator.projects.services.final_account import approved_budget, parse_spending, write_statement
 from incubator.projects.services.lifecycle import IMPLEMENTING, S, _current, _everyone, _require, _require_member, _step
 from incubator.workflow import TransitionError
 
@@ -135,8 +136,11 @@ def submit_report(
     period_end: datetime.date,
     summary: str,
     values: dict,
+    spending: dict | None = None,
 ) -> ProgressReport:
-    """A report on one period: what each indicator reached. The final report also moves the project on."""
+    """A report on one period: what each indicator reached. The final report also moves the project on, and
+    carries the financial statement (决算): ``spending`` maps each budget line's id to (actual, note), see
+    ``final_account.parse_spending``; its refusals name their inputs (``spending_<id>``, ``spending_note_<id>``)."""
     project = _current(project)
     _require_member(actor, project)
     if kind not in ReportKind.values:
@@ -153,10 +157,14 @@ def submit_report(
         problems.append(_("Summarise what was done in the period."))
     parsed, value_problems = _parse_values(project, values)
     problems += value_problems
+    statement, spending_errors = [], {}
     if kind == ReportKind.FINAL:
         problems += final_report_problems(project)
+        statement, spending_errors = parse_spending(approved_budget(project), spending)
     if not problems:
         problems += _period_problems(project, period_start, period_end, parsed)
+    if spending_errors:
+        raise ValidationError({NON_FIELD_ERRORS: problems, **spending_errors} if problems else spending_errors)
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
@@ -179,6 +187,7 @@ def submit_report(
             IndicatorValue(report=report, objective_id=pk, actual=actual, note=note)
             for pk, (actual, note) in parsed.items()
         )
+        write_statement(report, statement)
         record_event(actor=actor, action=f"report.{kind}", subject=project, reason=str(report))
         showcase.changed()  # the indicators' progress, on the public progress page
         if kind == ReportKind.FINAL:
@@ -199,9 +208,10 @@ def submit_report(
 
 
 def _period_problems(project: Project, start: datetime.date, end: datetime.date, parsed: dict) -> list[str]:
-    """A period already reported is never counted twice, and a cumulative figure never falls."""
+    """A period already reported is never counted twice, and a cumulative figure never falls. A returned final
+    report no longer counts: its corrected version covers the same period."""
     problems = []
-    for clash in project.reports.filter(period_start__lte=end, period_end__gte=start):
+    for clash in project.reports.filter(period_start__lte=end, period_end__gte=start, returned_at__isnull=True):
         problems.append(
             _(
                 "The period overlaps the %(kind)s for %(start)s to %(end)s: each day of the project is reported "
@@ -214,6 +224,7 @@ def _period_problems(project: Project, start: datetime.date, end: datetime.date,
     earlier = (
         IndicatorValue.objects.filter(
             report__project=project,
+            report__returned_at__isnull=True,
             report__period_end__lt=start,
             objective__accumulation=Accumulation.CUMULATIVE,
             objective_id__in=list(parsed),
@@ -242,7 +253,7 @@ def final_report_problems(project: Project) -> list[str]:
         problems.append(_("The mid-term review has not been accepted yet."))
     if project.rectifications.exclude(status=RectificationStatus.ACCEPTED).exists():
         problems.append(_("Open rectifications must be accepted first."))
-    if ProgressReport.objects.filter(project=project, kind=ReportKind.FINAL).exists():
+    if ProgressReport.objects.filter(project=project, kind=ReportKind.FINAL, returned_at__isnull=True).exists():
         problems.append(_("The final report has already been submitted."))
     return problems
 
@@ -259,14 +270,17 @@ def achieved(accumulation: str, values: list[Decimal]) -> Decimal:
 
 def progress(project: Project) -> list[dict]:
     """Per objective: target, the value of each reported period and what is reached after it (by the
-    indicator's kind, ``achieved``), and the share of the target. Two queries.
+    indicator's kind, ``achieved``), and the share of the target. Two queries. A returned final report counts
+    for nothing until it is submitted again.
 
     ``cumulative`` is what the objective has reached (the name every page and export reads)."""
     terms = list(Term.values)
     objectives = sorted(project.application.objectives.all(), key=lambda o: (terms.index(o.term), o.pk))
-    reports = sorted(project.reports.all(), key=lambda r: (r.period_end, r.period_start, r.pk))
+    reports = sorted(
+        (r for r in project.reports.all() if r.returned_at is None), key=lambda r: (r.period_end, r.period_start, r.pk)
+    )
     values = {}
-    for value in IndicatorValue.objects.filter(report__project=project):
+    for value in IndicatorValue.objects.filter(report__project=project, report__returned_at__isnull=True):
         values[(value.objective_id, value.report_id)] = value.actual
     rows = []
     for objective in objectives:

@@ -101,9 +101,26 @@ PROJECT = Workflow(
             MEMBERS,
             gettext_lazy("Submit the final report"),
         ),
+        # The hub checks the final report and its financial statement (决算): accepted, or returned to the
+        # organisation with the reason, to be corrected and submitted again.
+        Transition(
+            "accept_final_report",
+            (S.FINAL_REPORT_SUBMITTED,),
+            S.FINAL_REPORT_ACCEPTED,
+            OPERATORS,
+            gettext_lazy("Accept the final report"),
+        ),
+        Transition(
+            "return_final_report",
+            (S.FINAL_REPORT_SUBMITTED,),
+            S.FINAL_REPORT_DUE,
+            OPERATORS,
+            gettext_lazy("Return the final report"),
+            needs_reason=True,
+        ),
         Transition(
             "start_appraisal",
-            (S.FINAL_REPORT_SUBMITTED,),
+            (S.FINAL_REPORT_ACCEPTED,),
             S.APPRAISAL,
             APPRAISAL_ORGANISERS,
             gettext_lazy("Open the residents' appraisal"),
@@ -121,7 +138,16 @@ RESUME = {
     S.EVALUATING: "resume_evaluation",
 }
 # Transitions a person takes from the project's page; the others run inside the services below.
-BUTTONS = ("start_mid_term", "final_report_due", "start_appraisal", "start_evaluation", "accept", "terminate")
+BUTTONS = (
+    "start_mid_term",
+    "final_report_due",
+    "accept_final_report",
+    "return_final_report",
+    "start_appraisal",
+    "start_evaluation",
+    "accept",
+    "terminate",
+)
 REMIND_DAYS_BEFORE = (14, 7, 1)
 
 
@@ -191,12 +217,15 @@ def _everyone(project, event: str, context: dict, *, kind: str | None = None, op
     notify(event, to=staff, context=context, kind=NotificationKind.OPERATIONS)
 
 
-# States in which the next step is the operators' (open the appraisal, accept the evaluation, follow up).
-WAITING_FOR_OPERATORS = (S.FINAL_REPORT_SUBMITTED, S.EVALUATED, S.RECTIFYING)
+# States in which the next step is the operators' (check the final report, open the appraisal, accept the
+# evaluation, follow up).
+WAITING_FOR_OPERATORS = (S.FINAL_REPORT_SUBMITTED, S.FINAL_REPORT_ACCEPTED, S.EVALUATED, S.RECTIFYING)
+# States the organisation learns of as a decision (always at once, whatever it chose for news).
+DECISIONS = (S.CLOSED, S.TERMINATED, S.RECTIFYING, S.FINAL_REPORT_ACCEPTED)
 
 
 def _announce(locked: Project) -> None:
-    decision = locked.status in (S.CLOSED, S.TERMINATED, S.RECTIFYING)
+    decision = locked.status in DECISIONS
     context = {
         "project": locked,
         "organisation": locked.application.organisation,
@@ -210,7 +239,8 @@ def _announce(locked: Project) -> None:
     notify("project.changed", to=staff, context=context, kind=NotificationKind.OPERATIONS)
 
 
-def _step(project, name, actor, *, reason="", guard=None, apply=None, system=False):
+def _step(project, name, actor, *, reason="", guard=None, apply=None, system=False, announce=None):
+    """``announce(locked)`` replaces the usual "the project is now …" message when a step says more."""
     return run_transition(
         workflow=PROJECT,
         obj=project,
@@ -219,6 +249,6 @@ def _step(project, name, actor, *, reason="", guard=None, apply=None, system=Fal
         reason=reason,
         guard=guard,
         apply=apply,
-        notify=_announce,
+        notify=announce or _announce,
         system=system,
     )

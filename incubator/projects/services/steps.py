@@ -11,6 +11,7 @@ from incubator.projects.models import (
 from incubator.projects.services.appraisal import start_appraisal
 from incubator.projects.services.contract import create_project
 from incubator.projects.services.evaluation import accept_project, start_evaluation, terminate_project
+from incubator.projects.services.final_account import accept_final_report, return_final_report
 from incubator.projects.services.supervision import ask_for_final_report, start_mid_term_review
 from incubator.workflow import TransitionError
 
@@ -20,6 +21,8 @@ def take_step(*, actor, project: Project, name: str, reason: str = "") -> Projec
     steps = {
         "start_mid_term": lambda: start_mid_term_review(actor=actor, project=project),
         "final_report_due": lambda: ask_for_final_report(actor=actor, project=project),
+        "accept_final_report": lambda: accept_final_report(actor=actor, project=project),
+        "return_final_report": lambda: return_final_report(actor=actor, project=project, reason=reason),
         "start_appraisal": lambda: start_appraisal(actor=actor, project=project),
         "start_evaluation": lambda: start_evaluation(actor=actor, project=project),
         "accept": lambda: accept_project(actor=actor, project=project),

@@ -19,6 +19,8 @@ from incubator.projects.models import (
     IndicatorValue,
     ProjectStatus,
     RectificationStatus,
+    ReportKind,
+    SpendingLine,
 )
 
 # --- Helpers --------------------------------------------------------------------------------------------
@@ -46,19 +48,25 @@ def _objectives(project):
 
 
 def _record(project, progress=None) -> dict:
-    """What everyone who follows the project sees: progress, activities, reports, supervision, evaluation."""
+    """What everyone who follows the project sees: progress, activities, reports (the final one with its
+    financial statement, a returned one with the reason), supervision, evaluation."""
     rectifications = list(project.rectifications.select_related("visit"))
+    reports = list(
+        project.reports.prefetch_related(
+            Prefetch("values", IndicatorValue.objects.select_related("objective").order_by("objective_id")),
+            Prefetch("spending", SpendingLine.objects.select_related("budget_line")),
+        )
+    )
+    for report in reports:
+        report.statement = services.statement_of(report)
     return {
         "project": project,
         "application": project.application,
         "progress": services.progress(project) if progress is None else progress,
         "activities": list(project.activities.all()),
         "beneficiaries": services.beneficiaries_reached(project),
-        "reports": list(
-            project.reports.prefetch_related(
-                Prefetch("values", IndicatorValue.objects.select_related("objective").order_by("objective_id"))
-            )
-        ),
+        "reports": reports,
+        "final_report": next((r for r in reports if r.kind == ReportKind.FINAL and r.returned_at is None), None),
         "visits": list(project.visits.all()),
         "rectifications": rectifications,
         "mid_term_reviews": list(project.mid_term_reviews.all()),

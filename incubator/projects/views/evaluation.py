@@ -16,7 +16,6 @@ from incubator.projects.models import (
     Project,
     RectificationSource,
     RectificationStatus,
-    ReportKind,
 )
 from incubator.projects.views.common import INVALID, S, _attempt, _back, _objectives, _record, _review, _review_forms
 
@@ -84,10 +83,8 @@ def evaluation_project(request, pk):
             return _back(page, project)
         messages.error(request, INVALID)
     context = _record(project, progress)
-    final_report = next((r for r in context["reports"] if r.kind == ReportKind.FINAL), None)
     context.update(
         {
-            "final_report": final_report,
             "appraisal": services.appraisal_results(project),
             "comments": services.appraisal_comments(project, reader=request.user),
             "evaluation_form": bound.get("evaluation_form")

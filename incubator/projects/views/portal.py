@@ -63,7 +63,14 @@ def _next_steps(project, rectifications, reports, today) -> list[dict]:
         else:
             add(_("Answer the rectification “%(requirement)s” by %(date)s.") % values)
     status = project.status
-    final_sent = any(r.kind == ReportKind.FINAL for r in reports)
+    final_sent = any(r.kind == ReportKind.FINAL and r.returned_at is None for r in reports)
+    returned = _returned_final_report(reports)
+    if status == S.FINAL_REPORT_DUE and returned and not final_sent:
+        add(
+            _("The hub returned your final report: “%(reason)s”. Correct it and submit it again.")
+            % {"reason": returned.return_reason},
+            True,
+        )
     if status == S.CONTRACTING:
         add(_("Sign the contract: download it below, sign it and return it to the hub."))
     elif status in services.IMPLEMENTING:
@@ -79,7 +86,14 @@ def _next_steps(project, rectifications, reports, today) -> list[dict]:
             else:
                 add(_("Final report due on %(date)s.") % values)
     elif status == S.FINAL_REPORT_SUBMITTED:
-        add(_("Your final report is in; the hub will open the residents' appraisal."))
+        add(
+            _(
+                "Your final report is in: the hub checks it and its financial statement, then opens the residents' "
+                "appraisal."
+            )
+        )
+    elif status == S.FINAL_REPORT_ACCEPTED:
+        add(_("Your final report was accepted; the hub will open the residents' appraisal."))
     elif status == S.APPRAISAL:
         add(_("Residents are appraising the project; invite the people you served to answer."))
     elif status == S.EVALUATING:
@@ -100,20 +114,41 @@ def _next_steps(project, rectifications, reports, today) -> list[dict]:
     return steps
 
 
+def _returned_final_report(reports):
+    """The last final report the hub returned, if any."""
+    returned = [r for r in reports if r.kind == ReportKind.FINAL and r.returned_at is not None]
+    return max(returned, key=lambda r: (r.returned_at, r.pk), default=None)
+
+
 def _report_initial(project, reports, today) -> dict:
-    """The next period starts the day after the last one reported; the kind follows the project's state."""
-    last_end = max((r.period_end for r in reports), default=None)
+    """The next period starts the day after the last one reported; the kind follows the project's state. A final
+    report returned for correction comes back as it was sent, to be corrected rather than typed again."""
+    counted = [r for r in reports if r.returned_at is None]
+    last_end = max((r.period_end for r in counted), default=None)
     start = last_end + datetime.timedelta(days=1) if last_end else project.starts_on
     kind = {S.MID_TERM_REVIEW: ReportKind.MID_TERM, S.FINAL_REPORT_DUE: ReportKind.FINAL}.get(
         project.status, ReportKind.PERIODIC
     )
-    return {"kind": kind, "period_start": start if start and start <= today else None, "period_end": today}
+    initial = {"kind": kind, "period_start": start if start and start <= today else None, "period_end": today}
+    returned = _returned_final_report(reports)
+    if returned and project.status == S.FINAL_REPORT_DUE:
+        initial.update(
+            {"period_start": returned.period_start, "period_end": returned.period_end, "summary": returned.summary}
+        )
+        for value in returned.values.all():
+            initial[f"value_{value.objective_id}"] = value.actual
+            initial[f"note_{value.objective_id}"] = value.note
+        for line in returned.spending.all():
+            initial[services.spending_field(line.budget_line_id)] = line.actual
+            initial[services.spending_note_field(line.budget_line_id)] = line.note
+    return initial
 
 
 @portal_login_required
 def portal_project(request, pk):
     project = get_object_or_404(organisation_projects(request.user), pk=pk)
     objectives = _objectives(project)
+    budget = services.approved_budget(project)
     bound = {}
     page = "projects_portal_project"
     if request.method == "POST":
@@ -137,7 +172,7 @@ def portal_project(request, pk):
                 return _back(page, project, "activities")
             bound["activity_form"] = form
         elif action == "report":
-            form = ReportForm(request.POST, project=project, objectives=objectives)
+            form = ReportForm(request.POST, project=project, objectives=objectives, budget=budget)
             if form.is_valid() and _attempt(
                 request,
                 form,
@@ -149,6 +184,7 @@ def portal_project(request, pk):
                     period_end=form.cleaned_data["period_end"],
                     summary=form.cleaned_data["summary"],
                     values=form.values(),
+                    spending=form.spending(),
                 ),
             ):
                 messages.success(request, _("Report submitted."))
@@ -176,7 +212,10 @@ def portal_project(request, pk):
     report_form = bound.get("report_form")
     if report_form is None and any(project.status in states for states in services.REPORT_STATES.values()):
         report_form = ReportForm(
-            project=project, objectives=objectives, initial=_report_initial(project, context["reports"], today)
+            project=project,
+            objectives=objectives,
+            budget=budget,
+            initial=_report_initial(project, context["reports"], today),
         )
     answers = bound.get("answers", {})
     for r in context["rectifications"]:

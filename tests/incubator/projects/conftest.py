@@ -11,10 +11,18 @@ from incubator.projects import services
 from tests.factories import ApplicationFactory, ObjectiveFactory, OrganisationFactory, UserFactory
 
 TODAY = timezone.localdate
+# The budget of make_awarded's application: it adds up to the award, so each line is approved as it stands.
+BUDGET = (
+    ("activities", "适老化改造材料", "20000.00"),
+    ("staff", "社工补贴", "10000.00"),
+    ("administration", "管理费", "3333.33"),
+)
 
 
-def make_awarded(*, starts_on=None, ends_on=None, organisation=None, title="老人居家防跌倒"):
-    """An awarded application with three objectives, in the current schema."""
+def make_awarded(*, starts_on=None, ends_on=None, organisation=None, title="老人居家防跌倒", budget=BUDGET):
+    """An awarded application with three objectives and its budget lines, in the current schema."""
+    from incubator.funding.models import BudgetLine
+
     application = ApplicationFactory(
         call__title="2026年公益创投",
         call__service_fields=["charity"],
@@ -38,6 +46,8 @@ def make_awarded(*, starts_on=None, ends_on=None, organisation=None, title="老�
             target=Decimal(target),
             unit=unit,
         )
+    for category, item, amount in budget:
+        BudgetLine.objects.create(application=application, category=category, item=item, amount=Decimal(amount))
     return application
 
 
@@ -72,6 +82,14 @@ def values_for(project, actual="10"):
     return {o.pk: (actual, "") for o in project.application.objectives.all()}
 
 
+def spending_for(project, **actuals):
+    """The financial statement: each budget line spent as approved, unless ``actuals`` (by item) says otherwise
+    as (actual, note)."""
+    return {
+        line.pk: actuals.get(line.item, (str(approved), "")) for line, approved in services.approved_budget(project)
+    }
+
+
 def scores_for(project, score="8"):
     return {o.pk: ("40", score, "") for o in project.application.objectives.all()}
 
@@ -91,12 +109,21 @@ def submit_final_report(project, member):
         period_end=TODAY(),
         summary="项目完成",
         values=values_for(project),
+        spending=spending_for(project),
     )
 
 
 def run_to(project, *, operator, member, supervisor, evaluator, state):
     """Drive a project through the lifecycle up to ``state`` with the real services."""
-    order = ["active", "mid_term_review", "mid_term_accepted", "final_report_submitted", "appraisal", "evaluating"]
+    order = [
+        "active",
+        "mid_term_review",
+        "mid_term_accepted",
+        "final_report_submitted",
+        "final_report_accepted",
+        "appraisal",
+        "evaluating",
+    ]
     project.refresh_from_db()
     if project.status == "contracting":
         services.sign_contract(actor=operator, project=project, signed_by_organisation="王敏", signed_by_hub="李强")
@@ -114,6 +141,8 @@ def run_to(project, *, operator, member, supervisor, evaluator, state):
             services.record_mid_term_review(actor=supervisor, project=project, opinion="进度正常", accepted=True)
         elif step == "final_report_submitted":
             submit_final_report(project, member)
+        elif step == "final_report_accepted":
+            services.accept_final_report(actor=operator, project=project)
         elif step == "appraisal":
             services.start_appraisal(actor=operator, project=project)
         elif step == "evaluating":

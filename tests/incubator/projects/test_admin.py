@@ -144,6 +144,13 @@ def test_the_workflow_buttons_run_the_services_through_appraisal_evaluation_and_
     run_to(project, **people, state="final_report_submitted")
     client.force_login(operator)
     page = client.get(_url(project), **A).content.decode()
+    # The final report is checked first: accepted (or returned), and only then the appraisal opens.
+    assert 'data-action="accept_final_report"' in page and 'data-action="return_final_report"' in page
+    assert 'data-action="start_appraisal"' not in page and 'data-action="accept"' not in page
+    assert 'id="statement"' in page and "适老化改造材料" in page
+    _post(client, project, {"action": "step", "step": "accept_final_report"})
+    assert Project.objects.get(pk=project.pk).status == "final_report_accepted"
+    page = client.get(_url(project), **A).content.decode()
     assert 'data-action="start_appraisal"' in page and 'data-action="accept"' not in page
     assert all(
         f'{path}"' in page  # the form (absolute), its QR code and the printable poster

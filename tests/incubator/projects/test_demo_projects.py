@@ -85,6 +85,27 @@ def test_the_seeds_figures_are_the_projects_results(demo):
         assert services.beneficiaries_reached(project) > 0
 
 
+def test_each_final_report_accounts_for_the_money_and_was_accepted_before_the_appraisal(demo):
+    for title, project in demo.items():
+        report = services.current_final_report(project)
+        assert services.statement_problems(project, report) == []
+        statement = services.statement_of(report)
+        assert len(statement.rows) == project.application.budget_lines.count() == 3
+        assert statement.budgeted == project.award
+        assert project.award * Decimal("0.9") <= statement.actual <= project.award, title
+        assert all(row.note for row in statement.rows if row.needs_note)
+        accepted = AuditEvent.objects.get(action="project.accept_final_report", subject_id=str(project.pk))
+        opened = AuditEvent.objects.get(action="project.start_appraisal", subject_id=str(project.pk))
+        assert report.submitted_at < accepted.occurred_at < opened.occurred_at
+    # The epidemic cut 启航行动's second training: its activities line is under budget, and says why.
+    [activities] = [
+        row
+        for row in services.statement_of(services.current_final_report(demo["启航行动——青年就业助力计划"])).rows
+        if row.budget_line.category == "activities"
+    ]
+    assert activities.needs_note and "疫情" in activities.note and activities.variance < 0
+
+
 def test_appraisals_are_published_with_ballots_mostly_satisfied(demo):
     for project in demo.values():
         results = services.appraisal_results(project)
@@ -124,6 +145,7 @@ def test_the_audit_trail_holds_every_transition_in_the_storys_order(demo):
         "project.accept_mid_term",
         "project.final_report_due",
         "project.submit_final_report",
+        "project.accept_final_report",
         "project.start_appraisal",
         "project.start_evaluation",
         "project.evaluate",

@@ -248,7 +248,8 @@ def test_supervision_rectification_mid_term_review_and_final_report(english, pro
     client.force_login(member)
     page = client.get(portal, **A).content.decode()
     assert "进度正常" in page and "The final report can be submitted once" not in page
-    sent = client.post(portal, report_data(project, kind="final", summary="项目完成"), **A)
+    spending = {f"spending_{line.pk}": str(approved) for line, approved in services.approved_budget(project)}
+    sent = client.post(portal, report_data(project, kind="final", summary="项目完成", **spending), **A)
     assert sent.status_code == 302
     project.refresh_from_db()
     assert project.status == "final_report_submitted"

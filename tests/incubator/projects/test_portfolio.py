@@ -140,10 +140,11 @@ def test_the_portfolio_exports_to_excel(client, operator):
     rows = {row[0]: row for row in projects[1:]}
     first = rows["项目000"]  # closed, excellent, everything released
     # Money arrives as numbers Excel adds up, shown with two decimals.
-    assert first[5] == first[6] == 33333.33 and first[7] == 0 and first[12]
+    assert first[5] == first[6] == 33333.33 and first[7] == 0 and first[14]
     money_cell = workbook.worksheets[0].cell(row=2, column=6)
     assert money_cell.data_type == "n" and money_cell.number_format == "0.00"
-    assert rows["项目001"][10] == 1 and rows["项目003"][8] == 3  # overdue rectifications; beneficiaries
+    assert first[8] is None and first[9] is None  # no financial statement: nothing spent to show
+    assert rows["项目001"][12] == 1 and rows["项目003"][10] == 3  # overdue rectifications; beneficiaries
     summary = {row[0]: row[1] for row in workbook.worksheets[1].values}
     assert Decimal(str(summary[list(summary)[2]])) == Decimal("33333.33") * 4  # awarded
     filtered = client.get("/admin/projects/portfolio/export/?year=1999", **A)

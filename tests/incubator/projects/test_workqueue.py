@@ -62,6 +62,8 @@ def _fill(project):
     Project.objects.filter(pk=project.pk).update(
         final_report_overdue=True, final_report_due_on=TODAY() - datetime.timedelta(days=1)
     )
+    submitted = ApplicationFactory(organisation=organisation, title="邻里书屋")
+    Project.objects.create(application=submitted, award=submitted.awarded_amount, status="final_report_submitted")
 
 
 def test_each_queue_counts_only_what_waits(project):
@@ -76,6 +78,7 @@ def test_each_queue_counts_only_what_waits(project):
         "objections": 1,
         "rectification_answers": 1,
         "rectifications_overdue": 1,
+        "final_reports_to_check": 1,
         "final_reports": 1,
     }
 
@@ -86,7 +89,7 @@ def test_a_queue_costs_one_query_however_long_it_is(project):
     with CaptureQueriesContext(connection) as queries:
         queues = work_queues()
     selects = [q for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]
-    assert len(selects) == len(queues) == 9
+    assert len(selects) == len(queues) == 10
     [screening] = [q for q in queues if q.key == "screening"]
     assert (screening.count, len(screening.items), screening.more) == (SHOWN + 3, SHOWN, 3)
     assert screening.items[0].title == "申报0"  # the longest waiting first
