@@ -390,3 +390,35 @@ class HubSearchForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Type a name, a title, a responsible person or a credit code."),
     )
+
+
+class CorrectionReason(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("why the record is corrected"),
+        required=False,
+        max_length=500,
+        widget=_text(2),
+        help_text=gettext_lazy("Required for a record that has been reviewed; kept in the project's history."),
+    )
+
+
+class CorrectActivityForm(ActivityForm):
+    """An activity as recorded, to correct (the service decides who may, and records what changed)."""
+
+    id_prefix = "correct-activity"
+    reason = CorrectionReason.base_fields["reason"]
+
+
+class CorrectReportForm(ReportForm):
+    """A progress or mid-term report as submitted, to correct: its period, summary and indicator values."""
+
+    id_prefix = "correct-report"
+
+    def __init__(self, *args, project, objectives, **kwargs):
+        super().__init__(*args, project=project, objectives=objectives, budget=None, **kwargs)
+        del self.fields["kind"]
+        self.fields["reason"] = CorrectionReason.base_fields["reason"]
+
+    def sections(self) -> list:
+        main = [self[name] for name in ("period_start", "period_end", "summary", "reason")]
+        return [(None, main), *self._per_objective(("value", "note"))]

@@ -171,6 +171,9 @@ class ProjectActivity(models.Model):
         _("new beneficiaries"), default=0, help_text=_("People served for the first time by this project.")
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Once the supervisor or an operator has reviewed it, only an operator corrects it (with a reason).
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -197,6 +200,8 @@ class ProgressReport(models.Model):
     period_end = models.DateField(_("period ends"))
     summary = BoundedTextField(_("summary"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     # A final report the hub returned for correction (the reason is shown to the organisation). It stays as
     # history; it no longer counts (progress, periods, the statement) and a corrected one replaces it.

@@ -40,6 +40,11 @@ from incubator.projects.services.contract import (  # noqa: F401
     sign_contract,
     split_award,
 )
+from incubator.projects.services.corrections import (  # noqa: F401
+    correct_activity,
+    correct_report,
+    mark_reviewed,
+)
 from incubator.projects.services.evaluation import (  # noqa: F401
     accept_project,
     start_evaluation,

@@ -40,20 +40,8 @@ def _count(value, label) -> int:
     return number
 
 
-def record_activity(
-    *,
-    actor,
-    project: Project,
-    held_on: datetime.date,
-    title: str,
-    description: str = "",
-    participants=0,
-    beneficiaries=0,
-) -> ProjectActivity:
-    project = _current(project)
-    _require_member(actor, project)
-    if project.status not in IMPLEMENTING:
-        raise TransitionError(_("Activities are logged while the project is being implemented."))
+def activity_problems(project, *, held_on, title, participants, beneficiaries) -> tuple[list[str], int, int]:
+    """What is wrong with an activity as typed (for logging it and for correcting it), and its counts."""
     problems = []
     if not (title or "").strip():
         problems.append(_("Give the activity a title."))
@@ -74,6 +62,26 @@ def record_activity(
                 _("New beneficiaries (%(new)s) cannot be more than the participants (%(participants)s).")
                 % {"new": beneficiaries, "participants": participants}
             )
+    return problems, participants, beneficiaries
+
+
+def record_activity(
+    *,
+    actor,
+    project: Project,
+    held_on: datetime.date,
+    title: str,
+    description: str = "",
+    participants=0,
+    beneficiaries=0,
+) -> ProjectActivity:
+    project = _current(project)
+    _require_member(actor, project)
+    if project.status not in IMPLEMENTING:
+        raise TransitionError(_("Activities are logged while the project is being implemented."))
+    problems, participants, beneficiaries = activity_problems(
+        project, held_on=held_on, title=title, participants=participants, beneficiaries=beneficiaries
+    )
     if problems:
         raise ValidationError(problems)
     activity = ProjectActivity.objects.create(
@@ -207,11 +215,14 @@ def submit_report(
     return report
 
 
-def _period_problems(project: Project, start: datetime.date, end: datetime.date, parsed: dict) -> list[str]:
+def _period_problems(
+    project: Project, start: datetime.date, end: datetime.date, parsed: dict, *, exclude: int | None = None
+) -> list[str]:
     """A period already reported is never counted twice, and a cumulative figure never falls. A returned final
     report no longer counts: its corrected version covers the same period."""
     problems = []
-    for clash in project.reports.filter(period_start__lte=end, period_end__gte=start, returned_at__isnull=True):
+    reports = project.reports.filter(period_start__lte=end, period_end__gte=start, returned_at__isnull=True)
+    for clash in reports.exclude(pk=exclude) if exclude else reports:
         problems.append(
             _(
                 "The period overlaps the %(kind)s for %(start)s to %(end)s: each day of the project is reported "

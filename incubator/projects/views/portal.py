@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from incubator.ids import parse_id
 from incubator.orgs import services as org_services
 from incubator.orgs.portal import portal_login_required
+from incubator.permissions import is_operator
 from incubator.projects import documents, services
-from incubator.projects.forms import ActivityForm, AnswerForm, ReportForm
+from incubator.projects.forms import ActivityForm, AnswerForm, CorrectActivityForm, CorrectReportForm, ReportForm
 from incubator.projects.models import (
     RectificationStatus,
     ReportKind,
@@ -190,6 +191,45 @@ def portal_project(request, pk):
                 messages.success(request, _("Report submitted."))
                 return _back(page, project, "reports")
             bound["report_form"] = form
+        elif action == "correct_activity":
+            activity = get_object_or_404(project.activities, pk=parse_id(request.POST.get("activity")))
+            form = CorrectActivityForm(request.POST)
+            if form.is_valid() and _attempt(
+                request,
+                form,
+                lambda: services.correct_activity(
+                    actor=request.user,
+                    activity=activity,
+                    held_on=form.cleaned_data["held_on"],
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    participants=form.cleaned_data["participants"] or 0,
+                    beneficiaries=form.cleaned_data["beneficiaries"] or 0,
+                    reason=form.cleaned_data["reason"],
+                ),
+            ):
+                messages.success(request, _("The activity is corrected."))
+                return _back(page, project, "activities")
+            bound["correction"] = (activity, form)
+        elif action == "correct_report":
+            report = get_object_or_404(project.reports, pk=parse_id(request.POST.get("report")))
+            form = CorrectReportForm(request.POST, project=project, objectives=objectives)
+            if form.is_valid() and _attempt(
+                request,
+                form,
+                lambda: services.correct_report(
+                    actor=request.user,
+                    report=report,
+                    period_start=form.cleaned_data["period_start"],
+                    period_end=form.cleaned_data["period_end"],
+                    summary=form.cleaned_data["summary"],
+                    values=form.values(),
+                    reason=form.cleaned_data["reason"],
+                ),
+            ):
+                messages.success(request, _("The report is corrected."))
+                return _back(page, project, "reports")
+            bound["correction"] = (report, form)
         elif action == "answer":
             rectification = get_object_or_404(project.rectifications, pk=parse_id(request.POST.get("rectification")))
             form = AnswerForm(request.POST, auto_id=f"id_answer{rectification.pk}_%s")
@@ -207,6 +247,9 @@ def portal_project(request, pk):
             return _back(page, project)
         messages.error(request, INVALID)
     context = _record(project)
+    context["corrector"] = True
+    context["hub_corrects"] = is_operator(request.user)  # the hub corrects reviewed records too, with a reason
+    context["correction"] = bound.get("correction") or _correction_asked(request, project, objectives)
     today = context["today"]
     implementing = project.status in services.IMPLEMENTING
     report_form = bound.get("report_form")
@@ -236,6 +279,26 @@ def portal_project(request, pk):
         }
     )
     return render(request, "projects/portal/project.html", context)
+
+
+def _correction_asked(request, project, objectives):
+    """The record the person asked to correct (``?correct=activity-12``), with its form filled from it."""
+    kind, _sep, pk = request.GET.get("correct", "").partition("-")
+    pk = parse_id(pk)
+    if kind == "activity" and pk:
+        activity = project.activities.filter(pk=pk).first()
+        if activity is not None:
+            names = ("held_on", "title", "description", "participants", "beneficiaries")
+            return activity, CorrectActivityForm(initial={name: getattr(activity, name) for name in names})
+    if kind == "report" and pk:
+        report = project.reports.exclude(kind=ReportKind.FINAL).filter(pk=pk).first()
+        if report is not None:
+            initial = {"period_start": report.period_start, "period_end": report.period_end, "summary": report.summary}
+            for value in report.values.all():
+                initial[f"value_{value.objective_id}"] = value.actual
+                initial[f"note_{value.objective_id}"] = value.note
+            return report, CorrectReportForm(project=project, objectives=objectives, initial=initial)
+    return None
 
 
 @portal_login_required

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from incubator.accounts.roles import Role
+from incubator.ids import parse_id
 from incubator.orgs.portal import portal_login_required
 from incubator.permissions import user_has_role
 from incubator.projects import services
@@ -97,6 +98,15 @@ def supervision_project(request, pk):
                 messages.success(request, _("Mid-term review recorded."))
                 return _back(page, project, "mid-term")
             bound["mid_term_form"] = form
+        elif action == "mark_reviewed":
+            records = project.activities if request.POST.get("kind") == "activity" else project.reports
+            record = get_object_or_404(records, pk=parse_id(request.POST.get("record")))
+            _act(
+                request,
+                lambda: services.mark_reviewed(actor=request.user, record=record),
+                _("Marked as reviewed: from now on only the hub corrects it."),
+            )
+            return _back(page, project, "activities" if request.POST.get("kind") == "activity" else "reports")
         elif action == "review":
             bound["reviews"], response = _review(request, project, rectifications, SUPERVISION_SOURCES, page)
             if response:
@@ -105,6 +115,7 @@ def supervision_project(request, pk):
             return _back(page, project)
         messages.error(request, INVALID)
     context = _record(project)
+    context["reviewer"] = True
     running = project.status not in (S.CONTRACTING, *FINISHED)
     context.update(
         {
