@@ -60,18 +60,18 @@ def test_operator_sees_coverage_lists_and_exports(page, live_hub_server, demo_hu
 
 def _confirm_path(hub, email):
     """The link the confirmation e-mail carries (the e-mail itself is tested over HTTP)."""
-    from django.contrib.auth.tokens import default_token_generator
     from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
     from incubator.accounts.models import User
+    from incubator.accounts.tokens import hub_token_generator
 
     with tenant_context(hub):
         user = User.objects.get(email=email)
         path = reverse(
             "portal_signup_confirm",
-            args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+            args=[urlsafe_base64_encode(force_bytes(user.pk)), hub_token_generator.make_token(user)],
         )
     connection.set_schema_to_public()
     return path
