@@ -40,9 +40,9 @@ def _count(value, label) -> int:
     return number
 
 
-def activity_problems(project, *, held_on, title, participants, beneficiaries) -> tuple[list[str], int, int]:
-    """What is wrong with an activity as typed (for logging it and for correcting it), and its counts."""
-    problems = []
+def activity_problems(project, *, held_on, title, participants, beneficiaries) -> tuple[dict, int, int]:
+    """What is wrong with an activity as typed (for logging it and for correcting it), by field, and its counts."""
+    problems, by_field = [], {}
     if not (title or "").strip():
         problems.append(_("Give the activity a title."))
     if not held_on:
@@ -58,11 +58,13 @@ def activity_problems(project, *, held_on, title, participants, beneficiaries) -
         problems.extend(exc.messages)
     else:
         if beneficiaries > participants:
-            problems.append(
+            by_field["beneficiaries"] = [
                 _("New beneficiaries (%(new)s) cannot be more than the participants (%(participants)s).")
                 % {"new": beneficiaries, "participants": participants}
-            )
-    return problems, participants, beneficiaries
+            ]
+    if problems:
+        by_field[NON_FIELD_ERRORS] = problems
+    return by_field, participants, beneficiaries
 
 
 def record_activity(

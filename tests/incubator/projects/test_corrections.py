@@ -112,6 +112,8 @@ def test_the_portal_offers_the_correction_with_the_record_filled_in(client, acti
         **A,
     )  # fmt: skip
     assert bad.status_code == 200 and 'value="需求调查更正"' in bad.content.decode()
+    next_to_the_field = bad.content.decode().split('name="beneficiaries"')[0][-700:]
+    assert "不能多于参与人次" in next_to_the_field
     assert ProjectActivity.objects.get(pk=activity.pk).title == "需求调查"
     done = client.post(
         url,
