@@ -6,6 +6,7 @@ Each kind is one query returning its first matches and, through a window count, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db.models import Q
 from django.urls import reverse
@@ -17,8 +18,11 @@ from incubator.orgs.models import Organisation
 from incubator.projects.models import Project
 from incubator.projects.workqueue import first_with_count
 
-SHOWN = 10
+SHOWN = 10  # per kind of record
 MAX_QUERY = 100
+
+
+_first = partial(first_with_count, shown=SHOWN)
 
 
 @dataclass
@@ -39,10 +43,6 @@ class Section:
     @property
     def truncated(self) -> bool:
         return self.count > len(self.hits)
-
-
-def _first(queryset):
-    return first_with_count(queryset, SHOWN)
 
 
 def _listing(name: str, query: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,12 @@ from incubator import showcase
 from incubator.audit.services import record_event
 from incubator.permissions import is_operator
 from incubator.projects.models import FINISHED, IndicatorValue, ProgressReport, Project, ProjectActivity, ReportKind
-from incubator.projects.services.implementation import _parse_values, _period_problems, activity_problems
+from incubator.projects.services.implementation import (
+    _parse_values,
+    _period_problems,
+    activity_problems,
+    report_problems,
+)
 from incubator.projects.services.lifecycle import _require_member, _require_supervisor
 
 
@@ -37,8 +42,16 @@ def _may_correct(actor, record, reason: str) -> None:
         _require_member(actor, project)
 
 
-def _diff(before: dict, after: dict) -> str:
-    return "; ".join(f"{name}: {before[name]} → {after[name]}" for name in before if before[name] != after[name])
+def _diff(model, before: dict, after: dict) -> str:
+    """ "新增受益人数: 25 → 20; …": the fields that changed, named as the forms name them (an indicator by itself)."""
+
+    def label(name):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:  # an indicator's name, not a field
+            return name
+
+    return "; ".join(f"{label(n)}: {before[n]} → {after[n]}" for n in before if before[n] != after[n])
 
 
 def _audit(actor, action: str, record, changes: str, reason: str) -> None:
@@ -75,7 +88,7 @@ def correct_activity(
         if before == after:
             return locked
         locked.save()
-        _audit(actor, "activity.corrected", locked, _diff(before, after), reason)
+        _audit(actor, "activity.corrected", locked, _diff(ProjectActivity, before, after), reason)
         showcase.changed()
     return locked
 
@@ -94,15 +107,7 @@ def correct_report(
     if report.kind == ReportKind.FINAL:
         raise ValidationError(_("A final report is corrected by the hub returning it to the organisation."))
     _may_correct(actor, report, reason)
-    problems = []
-    if not period_start or not period_end:
-        problems.append(_("Give the period the report covers."))
-    elif period_end < period_start:
-        problems.append(_("The period ends before it starts."))
-    elif period_end > timezone.localdate():
-        problems.append(_("The period cannot end in the future."))
-    if not (summary or "").strip():
-        problems.append(_("Summarise what was done in the period."))
+    problems = report_problems(period_start, period_end, summary)
     parsed, value_problems = _parse_values(report.project, values)
     problems += value_problems
     if problems:
@@ -137,7 +142,7 @@ def correct_report(
         for name in set(before) | set(after):
             before.setdefault(name, "—")
             after.setdefault(name, "—")
-        changes = _diff(before, after)
+        changes = _diff(ProgressReport, before, after)
         if changes:
             _audit(actor, "report.corrected", locked, changes, reason)
             showcase.changed()

@@ -156,15 +156,7 @@ def submit_report(
     if kind not in ReportKind.values:
         raise ValidationError(_("Choose the kind of report."))
     _check_report_state(project, kind)
-    problems = []
-    if not period_start or not period_end:
-        problems.append(_("Give the period the report covers."))
-    elif period_end < period_start:
-        problems.append(_("The period ends before it starts."))
-    elif period_end > timezone.localdate():
-        problems.append(_("The period cannot end in the future."))
-    if not (summary or "").strip():
-        problems.append(_("Summarise what was done in the period."))
+    problems = report_problems(period_start, period_end, summary)
     parsed, value_problems = _parse_values(project, values)
     problems += value_problems
     statement, spending_errors = [], {}
@@ -215,6 +207,20 @@ def submit_report(
             )
     touch(project.application.organisation)
     return report
+
+
+def report_problems(period_start, period_end, summary) -> list[str]:
+    """What is wrong with a report's period and summary as typed (for submitting it and for correcting it)."""
+    problems = []
+    if not period_start or not period_end:
+        problems.append(_("Give the period the report covers."))
+    elif period_end < period_start:
+        problems.append(_("The period ends before it starts."))
+    elif period_end > timezone.localdate():
+        problems.append(_("The period cannot end in the future."))
+    if not (summary or "").strip():
+        problems.append(_("Summarise what was done in the period."))
+    return problems
 
 
 def _period_problems(

@@ -159,15 +159,7 @@ def portal_project(request, pk):
             if form.is_valid() and _attempt(
                 request,
                 form,
-                lambda: services.record_activity(
-                    actor=request.user,
-                    project=project,
-                    held_on=form.cleaned_data["held_on"],
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    participants=form.cleaned_data["participants"] or 0,
-                    beneficiaries=form.cleaned_data["beneficiaries"] or 0,
-                ),
+                lambda: services.record_activity(actor=request.user, project=project, **_activity(form)),
             ):
                 messages.success(request, _("Activity logged."))
                 return _back(page, project, "activities")
@@ -198,14 +190,7 @@ def portal_project(request, pk):
                 request,
                 form,
                 lambda: services.correct_activity(
-                    actor=request.user,
-                    activity=activity,
-                    held_on=form.cleaned_data["held_on"],
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    participants=form.cleaned_data["participants"] or 0,
-                    beneficiaries=form.cleaned_data["beneficiaries"] or 0,
-                    reason=form.cleaned_data["reason"],
+                    actor=request.user, activity=activity, reason=form.cleaned_data["reason"], **_activity(form)
                 ),
             ):
                 messages.success(request, _("The activity is corrected."))
@@ -279,6 +264,18 @@ def portal_project(request, pk):
         }
     )
     return render(request, "projects/portal/project.html", context)
+
+
+def _activity(form) -> dict:
+    """An activity form's fields as the services take them (logging and correcting alike)."""
+    data = form.cleaned_data
+    return {
+        "held_on": data["held_on"],
+        "title": data["title"],
+        "description": data["description"],
+        "participants": data["participants"] or 0,
+        "beneficiaries": data["beneficiaries"] or 0,
+    }
 
 
 def _correction_asked(request, project, objectives):

@@ -38,7 +38,7 @@ def test_the_organisation_corrects_until_reviewed_then_only_the_hub_with_a_reaso
         actor=project_member, activity=activity, held_on=TODAY(), title="入户评估", participants=30, beneficiaries=20
     )
     event = AuditEvent.objects.get(action="activity.corrected")
-    assert "beneficiaries: 25 → 20" in event.reason and event.actor == project_member
+    assert "新增受益人数: 25 → 20" in event.reason and event.actor == project_member
     with pytest.raises(ValidationError):  # the same checks as when logging it
         services.correct_activity(
             actor=project_member, activity=activity, held_on=TODAY(), title="入户评估", participants=5, beneficiaries=20
