@@ -100,5 +100,9 @@ for _name, _label in (
     ("rectification.accepted", _("Rectification accepted")),
     ("rectification.returned", _("Rectification returned")),
     ("rectification.overdue", _("Rectification overdue")),
+    ("evidence.added", _("Evidence added")),
+    ("evidence.removed", _("Evidence removed")),
+    ("evidence.published", _("Evidence photo made public")),
+    ("evidence.unpublished", _("Evidence photo made private")),
 ):
     declare(_name, _label)

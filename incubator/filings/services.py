@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from incubator.audit.actions import declare_states
 from incubator.audit.services import record_event
+from incubator.files import check_upload
 from incubator.filings.models import (
     AnnualReport,
     AnnualReportStatus,
@@ -32,8 +33,6 @@ from incubator.workflow import Transition, TransitionError, Workflow, run_transi
 declare_states("annual_report", AnnualReportStatus.choices)
 
 MEMBERS_AND_OPERATORS = ORGANISATION_PEOPLE
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ALLOWED_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "odt"}
 REMIND_DAYS_BEFORE = (30, 7, 1)
 
 FILING = Workflow(
@@ -106,21 +105,6 @@ def upload_document(*, actor, filing: Filing, requirement: DocumentRequirement, 
         record_event(actor=actor, action="filing.document_uploaded", subject=filing, reason=requirement.title)
     touch(filing.organisation)
     return document
-
-
-def check_upload(uploaded_file) -> None:
-    extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
-    if extension not in ALLOWED_EXTENSIONS:
-        raise ValidationError(
-            {
-                "file": [
-                    _("“%(name)s” is not an accepted kind of file (PDF, image, Word or Excel).")
-                    % {"name": uploaded_file.name}
-                ]
-            }
-        )
-    if uploaded_file.size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": [_("“%(name)s” is larger than 20 MB.") % {"name": uploaded_file.name}]})
 
 
 def submit_filing(*, actor, filing: Filing) -> Filing:

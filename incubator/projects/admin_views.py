@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +24,7 @@ from incubator.ids import parse_id
 from incubator.permissions import is_operator
 from incubator.projects import hub_search, selectors, services
 from incubator.projects.documents import contract_number, contract_pdf, missing_details
-from incubator.projects.forms import HubSearchForm
+from incubator.projects.forms import EvidenceForm, HubSearchForm
 from incubator.projects.hub_search import search_hub
 from incubator.projects.models import VARIANCE_NOTE_PERCENT, Installment, ProgressReport, ProjectStatus
 from incubator.spreadsheets import xlsx_response
@@ -217,7 +218,47 @@ def _moderate(request, project):
     return _("The comment is moderated.")
 
 
+class AdminEvidenceForm(EvidenceForm):
+    """The back office joins a file to any record of the project (a scan the organisation sent by post, the
+    evaluation agency's report received by e-mail)."""
+
+    record = forms.ChoiceField(label=gettext_lazy("documents"))
+    field_order = ["record", "file", "title"]
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, key="admin", **kwargs)
+        self.fields["record"].choices = list(choices)
+
+
+def _evidence_choices(project):
+    return selectors.evidence_choices(
+        project,
+        project.activities.all(),
+        project.reports.all(),
+        project.visits.all(),
+        project.rectifications.all(),
+        project.evaluations.all(),
+    )
+
+
+def _evidence_add(request, project):
+    data = _cleaned(AdminEvidenceForm(request.POST, request.FILES, choices=_evidence_choices(project)))
+    record = services.find_record(project, data["record"])
+    if record is None:
+        raise ValidationError(_("This record does not take files here."))
+    services.add_evidence(actor=request.user, record=record, uploaded_file=data["file"], title=data["title"])
+    return _("The file is added.")
+
+
+def _evidence_remove(request, project):
+    evidence = get_object_or_404(project.evidence, pk=parse_id(request.POST.get("evidence")))
+    services.remove_evidence(actor=request.user, evidence=evidence, reason=request.POST.get("reason", "")[:500])
+    return _("The file is removed.")
+
+
 ACTIONS = {
+    "evidence_add": _evidence_add,
+    "evidence_remove": _evidence_remove,
     "moderate": _moderate,
     "sign": _sign,
     "release": _release,
@@ -241,7 +282,8 @@ def project_view(request, pk):
             messages.error(request, _("There is no action “%(name)s”.") % {"name": request.POST.get("action", "")})
         elif run_service(request, lambda: done.append(action(request, project)))[0]:
             messages.success(request, done[0])
-        return redirect("projects_project", pk=project.pk)
+        anchor = "#evidence" if request.POST.get("action", "").startswith("evidence_") else ""
+        return redirect(reverse("projects_project", args=[project.pk]) + anchor)
     transitions = [t for t in services.PROJECT.available(project, request.user) if t.name in services.BUTTONS]
     appraisal_path = f"/appraisal/{project.appraisal_token}/"
     context = {
@@ -272,6 +314,7 @@ def project_view(request, pk):
         "comments": services.appraisal_comments(project, reader=request.user),
         "published_comments_limit": services.PUBLISHED_COMMENTS,
         "variance_threshold": VARIANCE_NOTE_PERCENT,
+        "evidence_form": AdminEvidenceForm(choices=_evidence_choices(project), auto_id="id_evidence_%s"),
         **selectors.project_page(project),
     }
     return render(request, "projects/admin/project.html", context)

@@ -554,6 +554,54 @@ def load_projects_demo(schema_name: str, *, password: str) -> bool:
     return True
 
 
+# --- Evidence (佐证材料): a photo of every activity and visit, the signed contract, the evaluation report ------
+
+PHOTO_COLOURS = [(11, 110, 79), (201, 120, 40), (40, 96, 170), (150, 60, 120), (90, 130, 60)]
+
+
+def _photo(index: int) -> bytes:
+    """A small stand-in photo (a coloured scene), different for each record, so the pages have pictures."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    colour = PHOTO_COLOURS[index % len(PHOTO_COLOURS)]
+    image = Image.new("RGB", (640, 480), (236, 240, 243))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 330, 640, 480), fill=tuple(c // 2 + 100 for c in colour))
+    for person in range(3 + index % 4):  # people standing in a row
+        x = 90 + person * 110
+        draw.ellipse((x, 170, x + 50, 220), fill=colour)
+        draw.rectangle((x - 5, 225, x + 55, 340), fill=colour)
+    draw.rectangle((40 + index * 37 % 300, 40, 300 + index * 37 % 300, 120), fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=70)
+    return buffer.getvalue()
+
+
+def _evaluation_report(project, evaluation) -> bytes:
+    from incubator.pdf import Document
+
+    document = Document()
+    story = [
+        document.p(f"{project.application.title} 第三方评估报告", document.title),
+        document.p(f"{evaluation.get_grade_display()} · {evaluation.score}/100", document.subtitle),
+        document.p("评估发现", document.heading),
+        document.p(evaluation.findings),
+        document.p("改进建议", document.heading),
+        document.p(evaluation.recommendations),
+    ]
+    return document.build(story, title=f"{project.application.title} 第三方评估报告", author=EVALUATOR[2])
+
+
+def _attach(actor, record, name: str, content: bytes, title: str, public: bool = False) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.add_evidence(
+        actor=actor, record=record, uploaded_file=SimpleUploadedFile(name, content), title=title, public=public
+    )
+
+
 def _live(story: dict, application, people: dict, shift: int) -> Project:
     """One project's life, step by step in date order, each step on its own day."""
     operator, supervisor, evaluator, member = (
@@ -584,6 +632,9 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
         )
         services.assign_supervisor(actor=operator, project=current(), supervisor=supervisor, agency=SUPERVISOR[2])
         services.assign_evaluator(actor=operator, project=current(), evaluator=evaluator, agency=EVALUATOR[2])
+        from incubator.projects.documents import contract_pdf
+
+        _attach(member, current(), "signed-contract.pdf", contract_pdf(current()), "签字盖章协议扫描件")
 
     def report(index):
         kind, start, end = PERIODS[index]
@@ -603,7 +654,7 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
 
     def activity(row):
         held_on, title, description, participants, beneficiaries = row
-        services.record_activity(
+        record = services.record_activity(
             actor=member,
             project=current(),
             held_on=held_on,
@@ -612,11 +663,20 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
             participants=participants,
             beneficiaries=beneficiaries,
         )
+        number = story["activities"].index(row)
+        _attach(
+            member,
+            record,
+            f"activity-{number + 1}.jpg",
+            _photo(number + shift),
+            f"{title[:90]} 现场照片",
+            public=number % 2 == 0,
+        )
 
     def visit(row):
         visited_on, findings, recommendations, rectification = row
         requirement, due_on = (rectification[0], rectification[1]) if rectification else ("", None)
-        services.record_visit(
+        record = services.record_visit(
             actor=supervisor,
             project=current(),
             visited_on=visited_on,
@@ -625,6 +685,7 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
             rectification=requirement,
             rectify_by=due_on,
         )
+        _attach(supervisor, record, "visit.jpg", _photo(shift + 3), f"{visited_on.isoformat()} 督导走访照片")
 
     def answer(text):
         open_one = Rectification.objects.get(project=project, status="open")
@@ -639,7 +700,7 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
 
     def evaluate():
         grade, scores, findings, recommendations = story["evaluation"]
-        services.submit_evaluation(
+        evaluation = services.submit_evaluation(
             actor=evaluator,
             project=current(),
             grade=grade,
@@ -655,6 +716,9 @@ def _live(story: dict, application, people: dict, shift: int) -> Project:
             },
             findings=findings,
             recommendations=recommendations,
+        )
+        _attach(
+            evaluator, evaluation, "evaluation-report.pdf", _evaluation_report(project, evaluation), "第三方评估报告"
         )
 
     steps = [

@@ -422,3 +422,37 @@ class CorrectReportForm(ReportForm):
     def sections(self) -> list:
         main = [self[name] for name in ("period_start", "period_end", "summary", "reason")]
         return [(None, main), *self._per_objective(("value", "note"))]
+
+
+class EvidenceForm(forms.Form):
+    """A file joined to one record (an activity, a report, a visit…): photos, scans, sign-in sheets."""
+
+    file = forms.FileField(
+        label=gettext_lazy("file"),
+        help_text=gettext_lazy("A photo, a PDF, a scanned sign-in sheet, a Word or Excel file; at most 20 MB."),
+        error_messages={"required": gettext_lazy("Choose the file first.")},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.odt,image/*,application/pdf"}
+        ),
+    )
+    title = forms.CharField(
+        label=gettext_lazy("what the file shows"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("e.g. sign-in sheet of 12 May, photo of the workshop; the file's name if left empty."),
+    )
+    public = forms.BooleanField(
+        label=gettext_lazy("Show this photo on the project's public page"),
+        required=False,
+        help_text=gettext_lazy("Only if the people in it agreed; you can take it back at any time."),
+    )
+
+    def __init__(self, *args, key: str, publishable: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", f"id_evidence-{key}_%s")
+        super().__init__(*args, **kwargs)
+        self.key = key
+        if not publishable:
+            del self.fields["public"]
+
+    def sections(self) -> list:
+        return [(None, list(self.visible_fields()))]

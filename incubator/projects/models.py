@@ -494,3 +494,117 @@ class ContractParty(BaseGenericSetting):
                 validate_uscc(self.uscc)
             except USCCError as exc:
                 raise ValidationError({"uscc": exc.message}) from exc
+
+
+class EvidenceSubject(models.TextChoices):
+    """What an evidence file documents (佐证材料); each kind but the contract points at its record."""
+
+    ACTIVITY = "activity", _("Activity")
+    REPORT = "report", _("Report")
+    RECTIFICATION = "rectification", _("Rectification answer")
+    CONTRACT = "contract", _("Signed contract")
+    VISIT = "visit", _("Supervision visit")
+    EVALUATION = "evaluation", _("Evaluation report")
+
+
+def evidence_upload_path(instance, filename):
+    from incubator.filings.models import private_upload_name
+
+    return private_upload_name("evidence", instance.project.application.organisation_id, filename)
+
+
+class Evidence(models.Model):
+    """A photo, scan, sign-in sheet or report that backs a project's record (佐证材料).
+
+    Private: stored under the hub's ``private/`` folder and served only to those who may see the project. A
+    photo the organisation marks public is shown on the project's public page.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evidence")
+    subject = models.CharField(_("documents"), max_length=20, choices=EvidenceSubject.choices)
+    activity = models.ForeignKey(
+        ProjectActivity, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence")
+    rectification = models.ForeignKey(
+        Rectification, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    visit = models.ForeignKey(
+        SupervisionVisit, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence")
+    title = models.CharField(_("what the file shows"), max_length=100)
+    file = models.FileField(_("file"), upload_to=evidence_upload_path)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    is_photo = models.BooleanField(_("photo"), default=False)
+    public = models.BooleanField(_("shown on the public page"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            # Exactly the record its subject names, and nothing else.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        subject="activity",
+                        activity__isnull=False,
+                        report=None,
+                        rectification=None,
+                        visit=None,
+                        evaluation=None,
+                    )
+                    | Q(
+                        subject="report",
+                        report__isnull=False,
+                        activity=None,
+                        rectification=None,
+                        visit=None,
+                        evaluation=None,
+                    )
+                    | Q(
+                        subject="rectification",
+                        rectification__isnull=False,
+                        activity=None,
+                        report=None,
+                        visit=None,
+                        evaluation=None,
+                    )
+                    | Q(subject="contract", activity=None, report=None, rectification=None, visit=None, evaluation=None)
+                    | Q(
+                        subject="visit",
+                        visit__isnull=False,
+                        activity=None,
+                        report=None,
+                        rectification=None,
+                        evaluation=None,
+                    )
+                    | Q(
+                        subject="evaluation",
+                        evaluation__isnull=False,
+                        activity=None,
+                        report=None,
+                        rectification=None,
+                        visit=None,
+                    )
+                ),
+                name="evidence_documents_one_record",
+            ),
+            models.CheckConstraint(condition=Q(public=False) | Q(is_photo=True), name="only_photos_are_public"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def record_id(self) -> int | None:
+        return getattr(self, f"{self.subject}_id", None)
+
+    @property
+    def key(self) -> str:
+        """Which record it belongs to, as the pages name it (``activity-12``, ``contract``)."""
+        return self.subject if self.subject == EvidenceSubject.CONTRACT else f"{self.subject}-{self.record_id}"

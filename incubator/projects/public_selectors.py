@@ -16,6 +16,7 @@ from incubator.projects import services
 from incubator.projects.models import Project, ProjectStatus
 
 LEVELS = (1, 2, 3, 4, 5)
+PUBLIC_PHOTOS = 24  # the newest the organisation chose to show
 CENT = Decimal("0.01")
 
 
@@ -106,4 +107,5 @@ def project_story(project: Project) -> dict:
         "beneficiaries": services.beneficiaries_reached(project),
         "target_groups": [groups.get(group, group) for group in project.application.target_groups or []],
         "appraisal": published_appraisal(project.pk) if project.appraisal_published_at else None,
+        "photos": list(services.public_photos(project)[:PUBLIC_PHOTOS]),
     }

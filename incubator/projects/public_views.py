@@ -37,6 +37,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from incubator.errors import show_problems
+from incubator.files import serve_stored
 from incubator.projects import public_selectors, services
 from incubator.projects.models import Project, ProjectStatus
 from incubator.ratelimit import client_address
@@ -334,4 +335,19 @@ notice_urlpatterns = [
     path("appraisals/", appraisal_results_list, name="public_appraisal_results_list"),
     path("appraisals/<int:pk>/", appraisal_results, name="public_appraisal_results"),
 ]
-progress_urlpatterns = [path("<int:pk>/", project_progress, name="public_progress")]
+
+
+@require_GET
+def public_photo(request, pk, photo):
+    """A photo the organisation chose to show, of a project the public may see; any other file is a 404."""
+    project = get_object_or_404(public_selectors.public_projects(), pk=pk)
+    evidence = get_object_or_404(services.public_photos(project), pk=photo)
+    response = serve_stored(evidence.file)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+progress_urlpatterns = [
+    path("<int:pk>/", project_progress, name="public_progress"),
+    path("<int:pk>/photos/<int:photo>/", public_photo, name="public_photo"),
+]

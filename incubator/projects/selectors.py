@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incubator.accounts.models import User
 from incubator.accounts.roles import Role
@@ -143,8 +144,39 @@ def project_page(project: Project) -> dict:
         "reviews": project.mid_term_reviews.select_related("reviewer"),
         "evaluations": project.evaluations.select_related("evaluator").prefetch_related("scores__objective"),
         "appraisal": services.appraisal_results(project),
+        "evidence": evidence_rows(project),
         "history": history(project),
     }
+
+
+def evidence_rows(project: Project) -> list:
+    """Every file of the project with the record it documents (``.record``) and why only the hub may still
+    remove it (``.closed``); one query."""
+    rows = list(
+        project.evidence.select_related(
+            "activity", "report", "rectification", "visit", "evaluation", "uploaded_by"
+        ).order_by("subject", "uploaded_at", "id")
+    )
+    for row in rows:
+        row.record = project if row.subject == "contract" else getattr(row, row.subject)
+        if row.record is not project:
+            row.record.project = project  # the states that decide whether it is closed
+        row.closed = services.closed_reason(row.record)
+    return rows
+
+
+def evidence_choices(project: Project, activities, reports, visits, rectifications, evaluations) -> list:
+    """(key, label) of each record of the project that takes files, for the back office's upload form."""
+    choices = [("contract", _("The signed and stamped contract"))]
+    for label, records in (
+        (_("Activity"), activities),
+        (_("Report"), reports),
+        (_("Rectification answer"), rectifications),
+        (_("Supervision visit"), visits),
+        (_("Evaluation report"), evaluations),
+    ):
+        choices += [(services.record_key(record), f"{label}: {str(record)[:60]}") for record in records]
+    return choices
 
 
 # --- The portfolio -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from incubator.projects.views.evaluation import evaluation_list, evaluation_project
+from incubator.projects.views.files import evidence_download
 from incubator.projects.views.portal import contract, portal_project, portal_projects
 from incubator.projects.views.supervision import supervision_list, supervision_project
 
@@ -12,6 +13,7 @@ portal_urlpatterns = [
     path("projects/", portal_projects, name="projects_portal_list"),
     path("projects/<int:pk>/", portal_project, name="projects_portal_project"),
     path("projects/<int:pk>/contract.pdf", contract, name="projects_portal_contract"),
+    path("projects/evidence/<int:pk>/", evidence_download, name="projects_evidence"),
 ]
 supervision_urlpatterns = [
     path("", supervision_list, name="projects_supervision_list"),

@@ -180,6 +180,62 @@ def _download_pdf(page, link):
         assert pdf.read(5) == b"%PDF-"
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (11, 110, 79)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _evidence_on_the_activity(member, hub, pk):
+    """A page of script renamed .jpg is refused next to the file field, the title kept; a real photo is
+    added, shown on the public page; a wrong file is removed after confirming."""
+
+    def activity_id():
+        from incubator.projects.models import ProjectActivity
+
+        return ProjectActivity.objects.get(project_id=pk).pk
+
+    key = f"activity-{_read(hub, activity_id)}"
+    box = member.locator(f"#evidence-{key}")
+    box.locator("summary").click()
+    form = box.locator("form")
+    form.locator("input[name=file]").set_input_files(
+        {"name": "照片.jpg", "mimeType": "image/jpeg", "buffer": b"<svg onload=alert(1)>"}
+    )
+    form.locator("input[name=title]").fill("入户评估现场")
+    _submit(member, form.locator("button[type=submit]"))
+    expect(member.locator(".messages li.error")).to_be_visible()
+    form = member.locator(f"#evidence-{key} form[enctype]")
+    expect(form.locator(f"#id_evidence-{key}_file_error")).to_be_visible()
+    expect(form.locator("input[name=title]")).to_have_value("入户评估现场")
+    member.screenshot(path=artifact_path("projects_portal_evidence_refused"), full_page=True)
+    form.locator("input[name=file]").set_input_files({"name": "现场.png", "mimeType": "image/png", "buffer": _png()})
+    form.locator("input[name=public]").check()
+    _submit(member, form.locator("button[type=submit]"))
+    expect(member.locator(".messages li.success")).to_be_visible()
+    box = member.locator(f"#evidence-{key}")
+    expect(box.locator("img.thumb")).to_have_count(1)
+    expect(box.locator(".status-tag.public")).to_have_count(1)
+    # A wrong file, removed after saying yes.
+    box.locator("summary").last.click()
+    form = box.locator("form[enctype]")
+    form.locator("input[name=file]").set_input_files(
+        {"name": "错的.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 wrong"}
+    )
+    _submit(member, form.locator("button[type=submit]"))
+    box = member.locator(f"#evidence-{key}")
+    expect(box.locator(".evidence-list li")).to_have_count(2)
+    wrong = box.locator(".evidence-list li").nth(1)
+    wrong.locator("details.remove summary").click()
+    _submit(member, wrong.locator("button.danger"))
+    expect(member.locator(f"#evidence-{key} .evidence-list li")).to_have_count(1)
+    member.locator(f"#evidence-{key}").screenshot(path=artifact_path("projects_portal_evidence"))
+
+
 def test_a_funded_project_from_contract_to_closing(browser, page, live_hub_server, projects_hub):
     hub, seed = projects_hub
     pk, objectives = seed["project"], seed["objectives"]
@@ -238,6 +294,7 @@ def test_a_funded_project_from_contract_to_closing(browser, page, live_hub_serve
         _submit(member, activity.locator("button[type=submit]"))
         expect(member.locator(".messages li.success")).to_be_visible()
         expect(member.locator("#activities .beneficiaries")).to_have_text("40")
+        _evidence_on_the_activity(member, hub, pk)
 
         first_period_end = today - datetime.timedelta(days=30)
         _report(
@@ -290,11 +347,13 @@ def test_a_funded_project_from_contract_to_closing(browser, page, live_hub_serve
         assert status == "open"
 
         member.goto(portal_url)
-        answer = member.locator(f"#rectification-{rectification} form")
+        answer = member.locator(f"#rectification-{rectification} form:has(input[name=action][value=answer])")
         answer.locator("textarea[name=answer]").fill("已补齐签到表和活动照片")
         _submit(member, answer.locator("button[type=submit]"))
         expect(member.locator(".messages li.success")).to_be_visible()
-        expect(member.locator(f"#rectification-{rectification} form")).to_have_count(0)
+        expect(
+            member.locator(f"#rectification-{rectification} form:has(input[name=action][value=answer])")
+        ).to_have_count(0)
 
         supervisor.goto(supervision_url)
         review = supervisor.locator(f"#rectification-{rectification} form.review-form")
@@ -427,6 +486,7 @@ def test_a_funded_project_from_contract_to_closing(browser, page, live_hub_serve
 
         sign_in_portal(evaluator, server, EVALUATOR)
         evaluator.goto(server.url(HOST, f"/evaluation/{pk}/"))
+        expect(evaluator.locator("#activities .evidence-list img.thumb")).to_have_count(1)  # the photo, privately
         expect(evaluator.locator("#appraisal-answers")).to_be_visible()
         form = evaluator.locator("#evaluate form")
         for objective, achieved in ((short, "80"), (medium, "50"), (long, "30")):
@@ -449,6 +509,11 @@ def test_a_funded_project_from_contract_to_closing(browser, page, live_hub_serve
         _step(operator, "accept")
         _step(operator, "publish_progress")
         expect(operator.locator("form[data-action=hide_progress]")).to_be_visible()
+        expect(operator.locator("#evidence-files tbody tr[data-evidence]")).to_have_count(1)
+        resident.goto(server.url(HOST, f"/progress/{pk}/"))
+        expect(resident.locator("#photos img")).to_have_count(1)
+        assert resident.evaluate("document.querySelector('#photos img').naturalWidth") == 320
+        resident.screenshot(path=artifact_path("projects_public_photos_phone"), full_page=True)
         expect(operator.locator("#installments form[data-action=release]")).to_have_count(0)
         expect(operator.locator("#money td[data-money=released]")).to_have_text(
             operator.locator("#money td[data-money=award]").inner_text()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incubator.audit.services import record_event
-from incubator.filings.services import check_upload
+from incubator.files import check_upload
 from incubator.funding.models import (
     Application,
     ApplicationAttachment,

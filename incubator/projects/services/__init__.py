@@ -9,6 +9,7 @@ stage's module except ``steps``):
 - ``supervision``: visits, rectifications, the mid-term review, the final report and its reminders;
 - ``appraisal``: the residents' appraisal;
 - ``evaluation``: third-party evaluation, acceptance, termination;
+- ``evidence``: files backing the record (佐证材料): who adds and removes them, who may read them;
 - ``steps``: the back office's buttons by name, and opening the projects of final awards.
 
 Everything public is re-exported here, so callers keep ``from incubator.projects import services``.
@@ -50,6 +51,19 @@ from incubator.projects.services.evaluation import (  # noqa: F401
     start_evaluation,
     submit_evaluation,
     terminate_project,
+)
+from incubator.projects.services.evidence import (  # noqa: F401
+    MAX_FILES_PER_RECORD,
+    PUBLISHABLE,
+    add_evidence,
+    closed_reason,
+    evidence_by_record,
+    evidence_for,
+    find_record,
+    public_photos,
+    record_key,
+    remove_evidence,
+    set_public,
 )
 from incubator.projects.services.final_account import (  # noqa: F401
     Statement,

@@ -1,6 +1,7 @@
 """Pages of the people who run and follow a project, one module per audience: the organisation
 (``portal``, /portal/projects/…), its supervisor (``supervision``, /supervision/…) and its third-party evaluator
-(``evaluation``, /evaluation/…); ``common`` holds what they share, ``incubator.projects.forms`` their forms and
+(``evaluation``, /evaluation/…); ``common`` holds what they share (the evidence on
+every record among it), ``files`` the download of evidence, ``incubator.projects.forms`` their forms and
 ``incubator.projects.urls`` their URLs.
 
 Each page finds the project among those the signed-in person may see in that role (404 otherwise, never a

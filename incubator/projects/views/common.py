@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +13,12 @@ from django.utils.translation import gettext_lazy
 from incubator.errors import run_service
 from incubator.funding.models import Term
 from incubator.ids import parse_id
+from incubator.permissions import is_operator
 from incubator.projects import services
-from incubator.projects.forms import ReviewForm
+from incubator.projects.forms import EvidenceForm, ReviewForm
 from incubator.projects.models import (
+    FINISHED,
+    EvidenceSubject,
     IndicatorValue,
     ProjectStatus,
     RectificationStatus,
@@ -73,6 +76,98 @@ def _record(project, progress=None) -> dict:
         "evaluations": list(project.evaluations.prefetch_related("scores__objective")),
         "today": timezone.localdate(),
     }
+
+
+# --- Evidence (佐证材料) on every record -------------------------------------------------------------------
+
+# Which records each audience joins files to (operators: all of them, on the back office's page).
+PORTAL_EVIDENCE = (
+    EvidenceSubject.ACTIVITY,
+    EvidenceSubject.REPORT,
+    EvidenceSubject.RECTIFICATION,
+    EvidenceSubject.CONTRACT,
+)
+SUPERVISION_EVIDENCE = (EvidenceSubject.VISIT,)
+EVALUATION_EVIDENCE = (EvidenceSubject.EVALUATION,)
+
+
+def with_evidence(context, user, subjects, bound=None) -> None:
+    """Give each record of the page (and the project, for the signed contract) its files and, where this
+    person may add to it, a form: ``evidence_items``, ``evidence_form``, ``evidence_can_add``,
+    ``evidence_can_remove``, ``evidence_closed`` (why only the hub may remove files now), ``evidence_key``."""
+    project = context["project"]
+    grouped = services.evidence_by_record(project)
+    operator = is_operator(user)
+    bound = bound or {}
+    records = [
+        *context["activities"],
+        *context["reports"],
+        *context["rectifications"],
+        *context["visits"],
+        *context["evaluations"],
+    ]
+    for record in [project, *records]:
+        key = services.record_key(record)
+        subject = key.partition("-")[0]
+        closed = services.closed_reason(record)
+        add_closed = services.closed_reason(record, adding=True)
+        mine = subject in subjects
+        record.evidence_key = key
+        record.evidence_items = grouped.get(key, [])
+        record.evidence_can_add = mine and (operator or not add_closed)
+        record.evidence_can_remove = mine and (operator or not closed)
+        record.evidence_publishable = subject in services.PUBLISHABLE and EvidenceSubject.CONTRACT in subjects
+        record.evidence_closed = closed
+        if record.evidence_can_add:
+            record.evidence_form = bound.get(key) or EvidenceForm(key=key, publishable=record.evidence_publishable)
+
+
+def evidence_post(request, project, page, subjects):
+    """The evidence buttons of a project page: add a file, remove one, show or hide a photo. Returns
+    ``(bound forms by record, None)`` when an upload is refused, else ``(None, redirect)``."""
+    action = request.POST.get("action")
+    if action == "evidence_add":
+        key = request.POST.get("record", "")
+        record = services.find_record(project, key)
+        if record is None or key.partition("-")[0] not in subjects:
+            messages.error(request, _("This record does not take files here."))
+            return None, _back(page, project)
+        publishable = key.partition("-")[0] in services.PUBLISHABLE and EvidenceSubject.CONTRACT in subjects
+        form = EvidenceForm(request.POST, request.FILES, key=key, publishable=publishable)
+        if form.is_valid() and _attempt(
+            request,
+            form,
+            lambda: services.add_evidence(
+                actor=request.user,
+                record=record,
+                uploaded_file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                public=form.cleaned_data.get("public", False),
+            ),
+        ):
+            messages.success(request, _("The file is added."))
+            return None, _back(page, project, f"evidence-{key}")
+        return {key: form}, None
+    evidence = get_object_or_404(project.evidence, pk=parse_id(request.POST.get("evidence")))
+    if action == "evidence_remove":
+        _act(
+            request,
+            lambda: services.remove_evidence(
+                actor=request.user, evidence=evidence, reason=request.POST.get("reason", "")[:500]
+            ),
+            _("The file is removed."),
+        )
+    else:
+        public = request.POST.get("public") == "1"
+        _act(
+            request,
+            lambda: services.set_public(actor=request.user, evidence=evidence, public=public),
+            _("The photo is shown on the project's public page.") if public else _("The photo is private again."),
+        )
+    return None, _back(page, project, f"evidence-{evidence.key}")
+
+
+EVIDENCE_ACTIONS = ("evidence_add", "evidence_remove", "evidence_public")
 
 
 def _review_forms(rectifications, sources, bound=None) -> list:

@@ -17,7 +17,20 @@ from incubator.projects.models import (
     RectificationSource,
     RectificationStatus,
 )
-from incubator.projects.views.common import INVALID, S, _attempt, _back, _objectives, _record, _review, _review_forms
+from incubator.projects.views.common import (
+    EVALUATION_EVIDENCE,
+    EVIDENCE_ACTIONS,
+    INVALID,
+    S,
+    _attempt,
+    _back,
+    _objectives,
+    _record,
+    _review,
+    _review_forms,
+    evidence_post,
+    with_evidence,
+)
 
 # --- Third-party evaluators -------------------------------------------------------------------------------
 
@@ -79,10 +92,15 @@ def evaluation_project(request, pk):
             bound["reviews"], response = _review(request, project, rectifications, EVALUATION_SOURCES, page)
             if response:
                 return response
+        elif action in EVIDENCE_ACTIONS:
+            bound["evidence"], response = evidence_post(request, project, page, EVALUATION_EVIDENCE)
+            if response:
+                return response
         else:
             return _back(page, project)
         messages.error(request, INVALID)
     context = _record(project, progress)
+    with_evidence(context, request.user, EVALUATION_EVIDENCE, bound.get("evidence"))
     context.update(
         {
             "appraisal": services.appraisal_results(project),

@@ -22,7 +22,18 @@ from incubator.projects.models import (
     RectificationStatus,
     ReportKind,
 )
-from incubator.projects.views.common import INVALID, S, _attempt, _back, _objectives, _record
+from incubator.projects.views.common import (
+    EVIDENCE_ACTIONS,
+    INVALID,
+    PORTAL_EVIDENCE,
+    S,
+    _attempt,
+    _back,
+    _objectives,
+    _record,
+    evidence_post,
+    with_evidence,
+)
 
 # --- The organisation's portal ----------------------------------------------------------------------------
 
@@ -228,10 +239,15 @@ def portal_project(request, pk):
                 messages.success(request, _("Your answer was sent for review."))
                 return _back(page, project, "rectifications")
             bound["answers"] = {rectification.pk: form}
+        elif action in EVIDENCE_ACTIONS:
+            bound["evidence"], response = evidence_post(request, project, page, PORTAL_EVIDENCE)
+            if response:
+                return response
         else:
             return _back(page, project)
         messages.error(request, INVALID)
     context = _record(project)
+    with_evidence(context, request.user, PORTAL_EVIDENCE, bound.get("evidence"))
     context["corrector"] = True
     context["hub_corrects"] = is_operator(request.user)  # the hub corrects reviewed records too, with a reason
     context["correction"] = bound.get("correction") or _correction_asked(request, project, objectives)

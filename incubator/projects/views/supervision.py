@@ -19,7 +19,20 @@ from incubator.projects.models import (
     RectificationSource,
     RectificationStatus,
 )
-from incubator.projects.views.common import INVALID, S, _act, _attempt, _back, _record, _review, _review_forms
+from incubator.projects.views.common import (
+    EVIDENCE_ACTIONS,
+    INVALID,
+    SUPERVISION_EVIDENCE,
+    S,
+    _act,
+    _attempt,
+    _back,
+    _record,
+    _review,
+    _review_forms,
+    evidence_post,
+    with_evidence,
+)
 
 # --- Supervisors ----------------------------------------------------------------------------------------
 
@@ -111,10 +124,15 @@ def supervision_project(request, pk):
             bound["reviews"], response = _review(request, project, rectifications, SUPERVISION_SOURCES, page)
             if response:
                 return response
+        elif action in EVIDENCE_ACTIONS:
+            bound["evidence"], response = evidence_post(request, project, page, SUPERVISION_EVIDENCE)
+            if response:
+                return response
         else:
             return _back(page, project)
         messages.error(request, INVALID)
     context = _record(project)
+    with_evidence(context, request.user, SUPERVISION_EVIDENCE, bound.get("evidence"))
     context["reviewer"] = True
     running = project.status not in (S.CONTRACTING, *FINISHED)
     context.update(

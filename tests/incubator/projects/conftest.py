@@ -149,3 +149,15 @@ def run_to(project, *, operator, member, supervisor, evaluator, state):
             services.start_evaluation(actor=operator, project=project)
     project.refresh_from_db()
     return project
+
+
+@pytest.fixture
+def people(operator, project_member, supervisor, evaluator):
+    return {"operator": operator, "member": project_member, "supervisor": supervisor, "evaluator": evaluator}
+
+
+def drive(project, people, state):
+    """``run_to`` with the ``people`` fixture; the project as it stands afterwards."""
+    run_to(project, **people, state=state)
+    project.refresh_from_db()
+    return project

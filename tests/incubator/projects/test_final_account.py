@@ -27,6 +27,7 @@ from tests.conftest import HUB_A, HUB_B
 from tests.factories import OrganisationFactory, UserFactory
 from tests.incubator.projects.conftest import (
     TODAY,
+    drive,
     make_awarded,
     next_period_start,
     run_to,
@@ -38,15 +39,6 @@ from tests.incubator.projects.conftest import (
 pytestmark = pytest.mark.django_db
 A = {"HTTP_HOST": HUB_A["domain"]}
 B = {"HTTP_HOST": HUB_B["domain"]}
-
-
-@pytest.fixture
-def people(operator, project_member, supervisor, evaluator):
-    return {"operator": operator, "member": project_member, "supervisor": supervisor, "evaluator": evaluator}
-
-
-def drive(project, people, state):
-    return run_to(project, **people, state=state)
 
 
 def lines(project):

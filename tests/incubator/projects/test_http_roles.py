@@ -22,7 +22,7 @@ from incubator.projects.models import (
 )
 from tests.conftest import HUB_A, HUB_B
 from tests.factories import OrganisationFactory, UserFactory
-from tests.incubator.projects.conftest import TODAY, run_to
+from tests.incubator.projects.conftest import TODAY, drive
 
 pytestmark = pytest.mark.django_db
 A = {"HTTP_HOST": HUB_A["domain"]}
@@ -30,26 +30,10 @@ B = {"HTTP_HOST": HUB_B["domain"]}
 
 
 @pytest.fixture
-def people(operator, project_member, supervisor, evaluator):
-    return {"operator": operator, "member": project_member, "supervisor": supervisor, "evaluator": evaluator}
-
-
-@pytest.fixture
 def english(client):
     """Messages in English, so the assertions do not depend on the state of the Chinese catalogue."""
     client.cookies["hubs_language"] = "en"
     return client
-
-
-def drive(project, people, state):
-    return run_to(
-        project,
-        operator=people["operator"],
-        member=people["member"],
-        supervisor=people["supervisor"],
-        evaluator=people["evaluator"],
-        state=state,
-    )
 
 
 def day(offset=0):
