@@ -17,7 +17,6 @@ from incubator.permissions import is_operator
 from incubator.projects import services
 from incubator.projects.forms import EvidenceForm, ReviewForm
 from incubator.projects.models import (
-    FINISHED,
     EvidenceSubject,
     IndicatorValue,
     ProjectStatus,

@@ -115,7 +115,9 @@ def test_reminders_before_the_due_date_and_overdue_after(operator, organisation,
     assert report.overdue
     assert Reminder.objects.filter(organisation=organisation).count() == 3
 
-    services.submit_annual_report(actor=member, report=report, uploaded_file=ContentFile(b"%PDF-1.4 report", name="2026.pdf"))
+    services.submit_annual_report(
+        actor=member, report=report, uploaded_file=ContentFile(b"%PDF-1.4 report", name="2026.pdf")
+    )
     report.refresh_from_db()
     assert report.status == "submitted"
     assert services.send_due_reminders(today=due + datetime.timedelta(days=10))["reminders"] == 0
