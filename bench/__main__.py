@@ -23,7 +23,12 @@ def main(argv: list[str]) -> int:
     return failed
 
 
-STOP = "import os\nfrom config import embedded\nif not os.environ.get('DATABASE_URL'):\n    embedded.stop_all()\n"
+STOP = (
+    "import os\n"
+    "from config import embedded\n"
+    "if not os.environ.get('DATABASE_URL'):\n"
+    "    embedded.stop_all()\n"
+)
 
 
 if __name__ == "__main__":
