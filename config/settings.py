@@ -55,6 +55,7 @@ TENANT_APPS = [
     "incubator.orgs",
     "incubator.filings",
     "incubator.funding",
+    "incubator.courses",
     "incubator.projects",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

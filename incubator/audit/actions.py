@@ -101,6 +101,13 @@ for _name, _label in (
     ("rectification.returned", _("Rectification returned")),
     ("rectification.overdue", _("Rectification overdue")),
     ("evidence.added", _("Evidence added")),
+    # Capacity building
+    ("course.created", _("Course created")),
+    ("course.changed", _("Course changed")),
+    ("course.session_added", _("Session added")),
+    ("course.capacity_changed", _("Seats changed")),
+    ("course.session_cancelled", _("Session cancelled")),
+    ("enrolment.created", _("Enrolled")),
     ("evidence.removed", _("Evidence removed")),
     ("evidence.published", _("Evidence photo made public")),
     ("evidence.unpublished", _("Evidence photo made private")),

@@ -59,6 +59,12 @@ EVENTS = {
         Event("final_report.due", K.REMINDER),
         Event("final_report.overdue", K.OPERATIONS),
         Event("final_report.returned", K.DECISION),
+        # Capacity building: sent to participants at the address they gave (no preference: they have no account)
+        Event("course.enrolled", K.STATUS),
+        Event("course.offer", K.DECISION),
+        Event("course.offer_expired", K.STATUS),
+        Event("course.enrolment_cancelled", K.STATUS),
+        Event("course.session_cancelled", K.DECISION),
         # The daily digest that collects the messages a person chose to receive that way
         Event("digest", K.STATUS),
     )

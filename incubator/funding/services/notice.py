@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from incubator import workdays
 from incubator.audit.services import record_event
-from incubator.funding import workdays
 from incubator.funding.models import (
     Application,
     ApplicationStatus,

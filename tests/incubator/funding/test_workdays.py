@@ -6,7 +6,7 @@ from chinese_calendar import Holiday
 from lunardate import LunarDate
 
 from incubator.funding.models import WorkingDayOverride
-from incubator.funding.workdays import (
+from incubator.workdays import (
     fixed_statutory_holidays,
     is_working_day,
     qingming,

@@ -76,9 +76,12 @@ def fixed_statutory_holidays(year: int) -> Mapping[datetime.date, Holiday]:
 
 
 def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
-    from incubator.funding.models import WorkingDayOverride
+    # The hub's overrides are funding's model; looked up by name so that every app below funding (courses)
+    # can use the calendar too.
+    from django.apps import apps
 
-    return dict(WorkingDayOverride.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
+    overrides = apps.get_model("funding", "WorkingDayOverride").objects.filter(date__range=(start, end))
+    return dict(overrides.values_list("date", "is_working_day"))
 
 
 def _is_working_day(day: datetime.date, overrides: dict) -> bool:
@@ -91,6 +94,23 @@ def _is_working_day(day: datetime.date, overrides: dict) -> bool:
 
 def is_working_day(day: datetime.date) -> bool:
     return _is_working_day(day, _overrides(day, day))
+
+
+def is_statutory_holiday(day: datetime.date) -> bool:
+    """A public holiday or a rest day of the holiday arrangement (调休), not an ordinary weekend: the days a
+    hub's training does not happen. A weekday the hub marked as a rest day counts; a day it marked as a working
+    day does not."""
+    override = _overrides(day, day).get(day)
+    if override is not None:
+        return not override and (day.weekday() < 5 or _named_holiday(day))
+    return _named_holiday(day)
+
+
+def _named_holiday(day: datetime.date) -> bool:
+    if statutory_calendar_knows(day.year):
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        return bool(on_holiday and name)
+    return day in fixed_statutory_holidays(day.year)
 
 
 def working_period(start: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
