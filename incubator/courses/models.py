@@ -230,3 +230,134 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.participant} · {self.session}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")  # 出席
+    LATE = "late", _("Late")  # 迟到
+    LEFT_EARLY = "left_early", _("Left early")  # 早退
+    EXCUSED = "excused", _("Excused")  # 请假
+    ABSENT = "absent", _("Absent")  # 缺席
+
+
+PARTIAL = (AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
+
+
+class SignInMethod(models.TextChoices):
+    QR = "qr", _("QR code")
+    ROSTER = "roster", _("Roster")
+
+
+class Attendance(models.Model):
+    """Whether and how long a person attended a session (签到), in minutes: partial attendance gives partial
+    hours. A walk-in (not on the roster) is recorded as such."""
+
+    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(_("attendance"), max_length=20, choices=AttendanceStatus.choices)
+    minutes = models.PositiveIntegerField(_("minutes attended"), default=0)
+    walk_in = models.BooleanField(_("not on the roster"), default=False)
+    method = models.CharField(_("recorded by"), max_length=10, choices=SignInMethod.choices)
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["session", "participant__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="one_attendance_per_session"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["excused", "absent"]) | Q(minutes=0), name="no_minutes_when_absent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} · {self.session}: {self.get_status_display()}"
+
+
+def _certificate_code() -> str:
+    return secrets.token_urlsafe(16)  # 128 bits: unguessable, and short enough for a QR code
+
+
+class Certificate(models.Model):
+    """A certificate of completion (结业证书): issued when the participant met the course's attendance rule;
+    verifiable by its code at /certificates/<code>/; revoked with a reason, never deleted."""
+
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="certificates")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    code = models.CharField(_("verification code"), max_length=32, unique=True, default=_certificate_code)
+    hours = models.DecimalField(_("training hours"), max_digits=6, decimal_places=1)
+    attended_percent = models.PositiveSmallIntegerField(_("attendance (%)"))
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = BoundedTextField(_("why it was revoked"), blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "course"], condition=Q(revoked_at__isnull=True), name="one_valid_certificate"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.participant} · {self.course}"
+
+    @property
+    def valid(self) -> bool:
+        return self.revoked_at is None
+
+
+class MilestoneCourse(models.Model):
+    """An incubation milestone that is met by completing a course ("complete 财务管理"): ticked when the
+    organisation's person is issued the course's certificate."""
+
+    milestone = models.OneToOneField(
+        "orgs.Milestone", verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="required_course"
+    )
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("course a milestone requires")
+        verbose_name_plural = _("courses milestones require")
+
+    def __str__(self):
+        return f"{self.milestone} ← {self.course}"
+
+
+class FeedbackAnswer(models.Model):
+    """One attendee's feedback on a session (课后反馈): satisfaction 1-5 per question and free text, once."""
+
+    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="feedback")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    content = models.PositiveSmallIntegerField(
+        _("the content was useful"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    trainer = models.PositiveSmallIntegerField(
+        _("the trainer explained well"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    organisation = models.PositiveSmallIntegerField(
+        _("the session was well organised"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = BoundedTextField(_("comment"), max_length=1000, blank=True)
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback answer")
+        verbose_name_plural = _("feedback answers")
+        constraints = [models.UniqueConstraint(fields=["session", "participant"], name="one_feedback_per_attendee")]
+
+    def __str__(self):
+        return f"{self.participant} · {self.session}"
