@@ -361,3 +361,23 @@ class FeedbackAnswer(models.Model):
 
     def __str__(self):
         return f"{self.participant} · {self.session}"
+
+
+class TrainingTarget(models.Model):
+    """A yearly training target of the hub per role, e.g. every incubated organisation's 负责人 at least two
+    sessions and its 财务 one (培训目标)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    role = models.CharField(_("role in the organisation"), max_length=20, choices=PersonRole.choices)
+    sessions = models.PositiveSmallIntegerField(
+        _("sessions attended at least"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("training target")
+        verbose_name_plural = _("training targets")
+        ordering = ["-year", "role"]
+        constraints = [models.UniqueConstraint(fields=["year", "role"], name="one_target_per_role_and_year")]
+
+    def __str__(self):
+        return f"{self.year} {self.get_role_display()} ≥ {self.sessions}"

@@ -161,6 +161,13 @@ class Call(models.Model):
     eligible_streets = models.ManyToManyField(
         Street, verbose_name=_("eligible streets"), blank=True, help_text=_("Empty: the whole district.")
     )
+    required_courses = models.ManyToManyField(
+        "courses.Course",
+        verbose_name=_("courses the organisation must have completed"),
+        blank=True,
+        related_name="+",
+        help_text=_("Someone of the organisation holds a valid certificate of each (公益学院). Empty: none."),
+    )
     opens_at = models.DateTimeField(_("applications open"))
     closes_at = models.DateTimeField(_("applications close"))
     aggregation = models.CharField(

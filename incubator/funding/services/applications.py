@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incubator.audit.services import record_event
+from incubator.courses.selectors import completed_courses
 from incubator.files import check_upload
 from incubator.funding.models import (
     Application,
@@ -58,6 +59,15 @@ def eligibility_problems(call: Call, organisation: Organisation) -> list[str]:
     if streets and organisation.street_id not in {s.pk for s in streets}:
         problems.append(
             _("This call is open to organisations in %(streets)s.") % {"streets": "、".join(s.name for s in streets)}
+        )
+    missing = [course for course in call.required_courses.all() if course.pk not in completed_courses(organisation)]
+    if missing:
+        problems.append(
+            _(
+                "This call asks that someone of your organisation completed %(courses)s at the hub's training "
+                "(公益学院) first: enrol in the portal's training page."
+            )
+            % {"courses": "、".join(f"“{course.title}”" for course in missing)}
         )
     return problems
 

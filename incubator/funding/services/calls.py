@@ -235,6 +235,7 @@ CALL_SETUP_FIELDS = (
     "eligible_legal_forms",
     "eligible_tiers",
     "eligible_streets",
+    "required_courses",
     "opens_at",
     "closes_at",
     "aggregation",
@@ -253,7 +254,7 @@ WORDING_FIELDS = ("title", "description", "needs")
 def create_call(*, actor, **fields) -> Call:
     if not user_has_role(actor, OPERATORS):
         raise PermissionDenied(_("Only hub operators set up calls."))
-    many = {name: fields.pop(name) for name in ("eligible_streets", "needs") if name in fields}
+    many = {name: fields.pop(name) for name in ("eligible_streets", "required_courses", "needs") if name in fields}
     call = Call(**fields)
     call.full_clean()
     with transaction.atomic():
@@ -275,7 +276,7 @@ def update_call(*, actor, call: Call, reason: str = "", **fields) -> Call:
             reason = _setup_change(actor=actor, call=locked, reason=reason, what=_("The call's set-up"))
         elif not user_has_role(actor, OPERATORS):
             raise PermissionDenied(_("Only hub operators set up calls."))
-        many = {name: fields.pop(name) for name in ("eligible_streets", "needs") if name in fields}
+        many = {name: fields.pop(name) for name in ("eligible_streets", "required_courses", "needs") if name in fields}
         changes = []
         for name, value in fields.items():
             before = getattr(locked, name)

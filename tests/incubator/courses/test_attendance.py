@@ -151,3 +151,25 @@ def test_a_certificate_needs_the_attendance_rule_ticks_the_milestone_and_can_be_
     assert not Certificate.objects.get(pk=certificate.pk).valid
     assert services.certificate_by_code(certificate.code).revoke_reason == "出勤记录有误"
     assert services.certificate_by_code("x" * 40) is None
+
+
+def test_a_call_that_requires_a_course_refuses_organisations_without_its_certificate(
+    operator, organisation, org_member
+):
+    from incubator.funding import services as funding_services
+    from tests.factories import CallFactory
+
+    course = make_course(operator, title="公益项目设计", hours="3")
+    session = course.sessions.get()
+    call = CallFactory()
+    call.required_courses.set([course])
+    with pytest.raises(ValidationError) as refused:
+        funding_services.start_application(actor=org_member, call=call, organisation=organisation)
+    assert "公益项目设计" in str(refused.value)
+    learner = person(operator, organisation, 1, role="project")
+    services.enrol(actor=operator, session=session, participant=learner)
+    with time_machine.travel(session.starts_at + datetime.timedelta(hours=1), tick=False):
+        services.mark_attendance(actor=operator, session=session, participant=learner, status="present")
+        services.issue_certificate(actor=operator, course=course, participant=learner)
+    assert funding_services.eligibility_problems(call, organisation) == []
+    assert funding_services.start_application(actor=org_member, call=call, organisation=organisation).pk
