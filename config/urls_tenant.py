@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from config import views
 from incubator.accounts import views as account_views
 from incubator.accounts.forms import LoginForm
+from incubator.courses import public_views as course_public_views
 from incubator.filings import portal as filings_portal
 from incubator.funding import views as funding_views
 from incubator.orgs import portal
@@ -39,6 +40,8 @@ urlpatterns = [
     path("appraisal/", include(project_public_views.appraisal_urlpatterns)),
     path("progress/", include(project_public_views.progress_urlpatterns)),
     path("notices/", include(project_public_views.notice_urlpatterns)),
+    path("training/", include(course_public_views.training_urlpatterns)),
+    path("certificates/", include(course_public_views.certificate_urlpatterns)),
     path("notices/", include(funding_views.notice_urlpatterns)),
     path("documents/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<schema>[a-z][a-z0-9_]*)/(?P<path>.+)$", views.hub_media, name="hub_media"),

@@ -61,6 +61,8 @@ NOT_CRAWLED = {
         "its link is only in the reset e-mail; hostile values in tests/incubator/accounts/test_portal_accounts.py"
     ),
     "hub_media": "paths of uploaded files; every spelling tried in tests/config/test_media.py",
+    "certificate_verify": "its code is printed on a certificate; tried by code and host in tests/incubator/courses",
+    "course_sign_in": "its code is the QR on the hub's screen; tried with stale codes in tests/incubator/courses",
 }
 # A script element without src that the browser would run (JSON data blocks are not run), or an on…= handler.
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I)
