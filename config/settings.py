@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "incubator.projects.tasks.flag_overdue_rectifications",
         "schedule": crontab(hour=8, minute=20),
     },
+    "expire-course-offers": {
+        "task": "incubator.courses.tasks.expire_offers",
+        "schedule": crontab(minute="*/5"),
+    },
     "annual-report-reminders": {
         "task": "incubator.filings.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -146,3 +146,19 @@ def test_residents_enrol_through_the_public_form_only_where_the_course_allows(op
     assert services.enrol(actor=None, session=open_one, participant=resident, source="public").status == E.ENROLLED
     with pytest.raises(PermissionDenied):  # a person outside any organisation is the hub's to enrol otherwise
         services.enrol(actor=None, session=open_one, participant=resident, source=EnrolmentSource.PORTAL)
+
+
+def test_the_beat_task_passes_expired_offers_on(operator, org_member, organisation, session):
+    import time_machine
+
+    from incubator.courses.tasks import expire_offers
+
+    enrolments = [
+        services.enrol(actor=org_member, session=session, participant=person(org_member, organisation, n))
+        for n in range(5)
+    ]
+    services.cancel_enrolment(actor=org_member, enrolment=enrolments[0])
+    offered = Enrolment.objects.get(pk=enrolments[3].pk)
+    with time_machine.travel(offered.offer_expires_at + datetime.timedelta(minutes=5), tick=False):
+        assert expire_offers() == 1
+    assert statuses(session)[3:] == [E.EXPIRED, E.OFFERED]

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from incubator.courses import selectors, services
-from incubator.courses.models import TrainingTarget
+from incubator.courses.models import PersonRole, TrainingTarget
 from tests.factories import OrganisationFactory
 from tests.incubator.courses.conftest import make_course, person
 
@@ -40,10 +40,11 @@ def test_hours_per_organisation_and_role_and_the_gaps_against_targets(
         report = selectors.hours_report(year)
     [row] = report
     assert row["organisation"] == organisation.name and row["times"] == 2 and row["hours"] == Decimal("4.5")
-    assert dict(row["by_role"]) == {"负责人": {"times": 2, "hours": Decimal("4.5")}}
+    leader_label, finance_label = PersonRole.LEADER.label, PersonRole.FINANCE.label
+    assert dict(row["by_role"]) == {leader_label: {"times": 2, "hours": Decimal("4.5")}}
     TrainingTarget.objects.create(year=year, role="leader", sessions=2)
     TrainingTarget.objects.create(year=year, role="finance", sessions=1)
     gaps = selectors.training_gaps(year, [organisation, idle])
     assert [(g["organisation"].name, g["trained"]) for g in gaps] == [(organisation.name, True), (idle.name, False)]
-    assert gaps[0]["missing"] == [("财务", 0, 1)]  # the leader met the target; finance did not attend
+    assert gaps[0]["missing"] == [(finance_label, 0, 1)]  # the leader met the target; finance did not attend
     assert len(gaps[1]["missing"]) == 2
