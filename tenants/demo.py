@@ -26,6 +26,7 @@ def ensure_demo_hubs() -> list[Hub]:
     from django_tenants.utils import tenant_context
 
     from cms.demo import load_cms_demo
+    from incubator.courses.demo import load_courses_demo
     from incubator.demo import load_demo, load_funding_demo
     from incubator.projects.demo import load_projects_demo
 
@@ -47,6 +48,7 @@ def ensure_demo_hubs() -> list[Hub]:
             load_demo(spec["schema_name"], password=DEMO_PASSWORD)
             load_funding_demo(spec["schema_name"], password=DEMO_PASSWORD)
             load_projects_demo(spec["schema_name"], password=DEMO_PASSWORD)
+            load_courses_demo(spec["schema_name"])
             load_cms_demo(spec["schema_name"])
     connection.set_schema_to_public()
     return created
