@@ -9,7 +9,7 @@ on another hub's host.
 from __future__ import annotations
 
 from django import forms
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from incubator.courses import services
-from incubator.courses.models import EnrolmentStatus, Session
+from incubator.courses.models import EnrolmentStatus, Participant, Session
 from incubator.errors import run_service
 from incubator.ratelimit import Limit, client_address, wait_message
 
@@ -145,7 +145,39 @@ def verify(request, code):
     )
 
 
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _hub_name(request) -> str:
+    hub = getattr(request, "tenant", None)
+    return getattr(hub, "name", "") or request.get_host()
+
+
+@require_GET
+def hub_calendar(request):
+    from incubator.courses.calendar import hub_feed
+
+    feed = hub_feed(name=_("Training of %(hub)s") % {"hub": _hub_name(request)}, host=request.get_host())
+    response = HttpResponse(feed, content_type=CALENDAR_TYPE)
+    response["Cache-Control"] = "public, max-age=900"
+    return response
+
+
+@never_cache
+@require_GET
+def personal_calendar(request, token):
+    from incubator.courses.calendar import personal_feed
+
+    participant = get_object_or_404(Participant, token=token)
+    name = _("My training at %(hub)s") % {"hub": _hub_name(request)}
+    return _noindex(
+        HttpResponse(personal_feed(participant, name=name, host=request.get_host()), content_type=CALENDAR_TYPE)
+    )
+
+
 training_urlpatterns = [
+    path("calendar.ics", hub_calendar, name="course_calendar"),
+    path("calendar/<slug:token>.ics", personal_calendar, name="course_personal_calendar"),
     path("offers/<slug:token>/", offer, name="course_offer"),
     path("sign-in/<int:pk>/<slug:code>/", sign_in, name="course_sign_in"),
 ]

@@ -62,6 +62,8 @@ NOT_CRAWLED = {
     ),
     "hub_media": "paths of uploaded files; every spelling tried in tests/config/test_media.py",
     "certificate_verify": "its code is printed on a certificate; tried by code and host in tests/incubator/courses",
+    "course_calendar": "a feed that calendars subscribe to; read back as iCalendar in tests/incubator/courses",
+    "course_personal_calendar": "behind a person's secret token; tried by token and host in tests/incubator/courses",
     "course_sign_in": "its code is the QR on the hub's screen; tried with stale codes in tests/incubator/courses",
 }
 # A script element without src that the browser would run (JSON data blocks are not run), or an on…= handler.

@@ -82,3 +82,21 @@ def test_a_certificate_is_verified_with_a_masked_name_and_no_more(english, opera
     assert client.get(f"/certificates/{certificate.code}/", **A).status_code == 429
     VERIFY_LIMIT.reset("127.0.0.1")
     assert client.get(f"/certificates/{certificate.code}/", **B).status_code == 404  # last: B's schema stays set
+
+
+def test_the_calendar_feeds_are_icalendar_and_the_personal_one_is_behind_its_token(
+    client, operator, organisation, session
+):
+    from icalendar import Calendar
+
+    learner = person(operator, organisation, 1)
+    services.enrol(actor=operator, session=session, participant=learner)
+    hub_feed = client.get("/training/calendar.ics", **A)
+    assert hub_feed["Content-Type"].startswith("text/calendar")
+    [event] = Calendar.from_ical(hub_feed.content).walk("VEVENT")
+    assert str(event["summary"]) == session.course.title
+    assert event.decoded("dtstart") == session.starts_at and learner.phone.encode() not in hub_feed.content
+    mine = client.get(f"/training/calendar/{learner.token}.ics", **A)
+    assert len(Calendar.from_ical(mine.content).walk("VEVENT")) == 1
+    assert client.get("/training/calendar/not-a-token.ics", **A).status_code == 404
+    assert client.get(f"/training/calendar/{learner.token}.ics", **B).status_code == 404  # last: B's schema stays
