@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "incubator.courses.tasks.expire_offers",
         "schedule": crontab(minute="*/5"),
     },
+    "course-reminders": {
+        "task": "incubator.courses.tasks.send_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
     "annual-report-reminders": {
         "task": "incubator.filings.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),

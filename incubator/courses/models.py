@@ -210,6 +210,9 @@ class Enrolment(models.Model):
     offer_token = models.CharField(max_length=64, blank=True)
     offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Which reminders went out (the day before, two hours before), so a rerun of the job sends none twice.
+    reminded_day_before = models.BooleanField(default=False)
+    reminded_soon = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("enrolment")

@@ -65,6 +65,7 @@ EVENTS = {
         Event("course.offer_expired", K.STATUS),
         Event("course.enrolment_cancelled", K.STATUS),
         Event("course.session_cancelled", K.DECISION),
+        Event("course.reminder", K.REMINDER),
         # The daily digest that collects the messages a person chose to receive that way
         Event("digest", K.STATUS),
     )

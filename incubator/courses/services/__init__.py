@@ -38,6 +38,7 @@ from incubator.courses.services.enrolment import (  # noqa: F401
     participant_for,
     promote,
     remove_enrolment,
+    send_reminders,
 )
 from incubator.courses.services.feedback import feedback_results, give_feedback  # noqa: F401
 from incubator.courses.services.planning import (  # noqa: F401

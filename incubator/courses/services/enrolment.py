@@ -329,3 +329,36 @@ def _tell(enrolment: Enrolment, event: str, **extra) -> None:
 
 def tell_cancelled(enrolment: Enrolment, reason: str) -> None:
     _tell(enrolment, "course.session_cancelled", reason=reason)
+
+
+# --- Reminders -----------------------------------------------------------------------------------------------
+
+SOON = datetime.timedelta(hours=2)
+
+
+def send_reminders(now: datetime.datetime | None = None) -> int:
+    """E-mail everyone holding a seat the day before their session and again two hours before (run every
+    quarter of an hour by Celery beat, per hub); each reminder once."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    sent = 0
+    due = {
+        "reminded_day_before": Enrolment.objects.filter(
+            session__starts_at__date=tomorrow, reminded_day_before=False, reminded_soon=False
+        ),
+        "reminded_soon": Enrolment.objects.filter(
+            session__starts_at__gt=now, session__starts_at__lte=now + SOON, reminded_soon=False
+        ),
+    }
+    for flag, enrolments in due.items():
+        rows = enrolments.filter(
+            status=S.ENROLLED, session__status=SessionStatus.SCHEDULED, session__course__status=CourseStatus.PUBLISHED
+        ).select_related("participant", "session__course")
+        for enrolment in rows:
+            with transaction.atomic():
+                # Claimed before the mail is queued: two runs at once send one reminder.
+                if not Enrolment.objects.filter(pk=enrolment.pk, **{flag: False}).update(**{flag: True}):
+                    continue
+                _tell(enrolment, "course.reminder", soon=flag == "reminded_soon")
+                sent += 1
+    return sent

@@ -162,3 +162,22 @@ def test_the_beat_task_passes_expired_offers_on(operator, org_member, organisati
     with time_machine.travel(offered.offer_expires_at + datetime.timedelta(minutes=5), tick=False):
         assert expire_offers() == 1
     assert statuses(session)[3:] == [E.EXPIRED, E.OFFERED]
+
+
+def test_reminders_go_the_day_before_and_two_hours_before_once_each(
+    operator, org_member, organisation, session, sent, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    seated = [person(org_member, organisation, n, email=f"p{n}@x.test") for n in range(4)]
+    for learner in seated:
+        services.enrol(actor=org_member, session=session, participant=learner)  # the fourth waits
+    sent.clear()
+    day_before = session.starts_at - datetime.timedelta(days=1)
+    with time_machine.travel(day_before, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders() == 3
+        assert services.send_reminders() == 0  # once
+    assert sorted(m[0] for m in sent) == ["p0@x.test", "p1@x.test", "p2@x.test"]
+    with time_machine.travel(session.starts_at - datetime.timedelta(hours=1), tick=False):
+        assert services.send_reminders() == 3
+        assert services.send_reminders() == 0
