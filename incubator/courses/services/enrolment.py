@@ -298,9 +298,6 @@ def expire_offers(now: datetime.datetime | None = None) -> int:
 # --- Telling people ------------------------------------------------------------------------------------------
 
 
-OFFER_PATH = "/training/offers/%s/"  # the page where an offer is accepted or declined (courses' public URLs)
-
-
 def _tell(enrolment: Enrolment, event: str, **extra) -> None:
     from django.db import connection
 
@@ -308,7 +305,10 @@ def _tell(enrolment: Enrolment, event: str, **extra) -> None:
     if not participant.email:
         return
     hub = getattr(connection, "tenant", None)
-    offer_url = hub.primary_url(OFFER_PATH % enrolment.offer_token) if enrolment.offer_token and hub else ""
+    from django.urls import reverse
+
+    token = enrolment.offer_token
+    offer_url = hub.primary_url(reverse("course_offer", args=[token])) if token and hub else ""
     notify_address(
         event,
         address=participant.email,

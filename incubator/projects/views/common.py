@@ -115,7 +115,8 @@ def with_evidence(context, user, subjects, bound=None) -> None:
         record.evidence_items = grouped.get(key, [])
         record.evidence_can_add = mine and (operator or not add_closed)
         record.evidence_can_remove = mine and (operator or not closed)
-        record.evidence_publishable = subject in services.PUBLISHABLE and EvidenceSubject.CONTRACT in subjects
+        # Only the organisation's own photos of its work go public, and only the organisation decides.
+        record.evidence_publishable = mine and subject in services.PUBLISHABLE
         record.evidence_closed = closed
         if record.evidence_can_add:
             record.evidence_form = bound.get(key) or EvidenceForm(key=key, publishable=record.evidence_publishable)
@@ -131,7 +132,7 @@ def evidence_post(request, project, page, subjects):
         if record is None or key.partition("-")[0] not in subjects:
             messages.error(request, _("This record does not take files here."))
             return None, _back(page, project)
-        publishable = key.partition("-")[0] in services.PUBLISHABLE and EvidenceSubject.CONTRACT in subjects
+        publishable = key.partition("-")[0] in services.PUBLISHABLE
         form = EvidenceForm(request.POST, request.FILES, key=key, publishable=publishable)
         if form.is_valid() and _attempt(
             request,
